@@ -1,0 +1,53 @@
+# Birtereze — `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export BIRTEREZE_DATABASE_URL ?= sqlite:///$(CURDIR)/var/birtereze.sqlite3
+
+.PHONY: help install run migrate demo-data test test-fast lint format bench clean system-deps
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP) ## Create the virtualenv and install Birtereze with its dependencies (idempotent)
+
+migrate: install ## Bring the database schema up to date
+	$(BIN)/birtereze migrate
+
+demo-data: migrate ## Load the demo centres, catalogue and accounts (once)
+	$(BIN)/birtereze demo-data --if-empty
+
+run: demo-data ## Serve on http://127.0.0.1:8000 with SQLite and demo data
+	$(BIN)/birtereze serve --host 127.0.0.1 --port 8000
+
+lint: install ## ruff (format check and lint) and mypy --strict
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
+
+format: install ## Format the code
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
+
+test: lint ## Lint, then the whole test suite (SQLite, and PostgreSQL/Redis/browser where available)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-fast: install ## The test suite without lint
+	$(BIN)/pytest -x -q $(PYTEST_ARGS)
+
+bench: install ## Run the benchmarks (see docs/benchmarks.md)
+	$(BIN)/python bench/queue_load.py --database sqlite:///$(CURDIR)/var/bench.sqlite3 --seconds 20
+
+system-deps: ## Install the Debian packages Birtereze uses (needs root)
+	bash scripts/install-system-deps.sh
+
+clean: ## Remove the virtualenv and local data
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

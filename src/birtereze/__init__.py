@@ -1,0 +1,1 @@
+"""Birtereze: the one-window Public Service Centre platform."""

@@ -1,0 +1,1 @@
+"""Centres, their zones, windows, opening hours and days."""

@@ -1,0 +1,142 @@
+"""Branch domain logic: the only writer of branches, zones, windows and their hours."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from birtereze.branches.models import Branch, OpeningHours, SpecialDay, Window, Zone
+from birtereze.core.errors import NotFound
+
+
+async def get(session: AsyncSession, branch_id: int) -> Branch:
+    branch = await session.get(Branch, branch_id)
+    if branch is None:
+        raise NotFound("Branch")
+    return branch
+
+
+async def get_by_code(session: AsyncSession, code: str) -> Branch | None:
+    return (await session.execute(select(Branch).where(Branch.code == code))).scalar_one_or_none()
+
+
+async def list_branches(session: AsyncSession, *, ids: Sequence[int] | None = None) -> Sequence[Branch]:
+    statement = select(Branch).where(Branch.active.is_(True)).order_by(Branch.code)
+    if ids is not None:
+        statement = statement.where(Branch.id.in_(ids))
+    return (await session.execute(statement)).scalars().all()
+
+
+async def get_window(session: AsyncSession, window_id: int) -> Window:
+    window = await session.get(Window, window_id)
+    if window is None:
+        raise NotFound("Window")
+    return window
+
+
+async def list_zones(session: AsyncSession, *, branch_id: int) -> Sequence[Zone]:
+    return (
+        (await session.execute(select(Zone).where(Zone.branch_id == branch_id).order_by(Zone.id)))
+        .scalars()
+        .all()
+    )
+
+
+async def list_windows(session: AsyncSession, *, branch_id: int) -> Sequence[Window]:
+    statement = select(Window).where(Window.branch_id == branch_id).order_by(Window.number)
+    return (await session.execute(statement)).scalars().all()
+
+
+async def list_hours(session: AsyncSession, *, branch_id: int) -> Sequence[OpeningHours]:
+    statement = select(OpeningHours).where(OpeningHours.branch_id == branch_id).order_by(OpeningHours.weekday)
+    return (await session.execute(statement)).scalars().all()
+
+
+async def list_special_days(
+    session: AsyncSession, *, branch_id: int, since: date | None = None
+) -> Sequence[SpecialDay]:
+    statement = select(SpecialDay).where(SpecialDay.branch_id == branch_id).order_by(SpecialDay.day)
+    if since is not None:
+        statement = statement.where(SpecialDay.day >= since)
+    return (await session.execute(statement)).scalars().all()
+
+
+def local_now(branch: Branch, now: datetime) -> datetime:
+    return now.astimezone(ZoneInfo(branch.timezone))
+
+
+def service_day(timezone: str, now: datetime) -> date:
+    """The branch's local calendar day: ticket numbers restart at local midnight."""
+    return now.astimezone(ZoneInfo(timezone)).date()
+
+
+def hours_on(
+    day: date, hours: Sequence[OpeningHours], special_days: Sequence[SpecialDay]
+) -> tuple[time, time] | None:
+    """Opening and closing time on ``day``, or None when the branch is closed that day."""
+    for special in special_days:
+        if special.day == day:
+            if special.kind == "holiday" or special.opens is None or special.closes is None:
+                return None
+            return special.opens, special.closes
+    for regular in hours:
+        if regular.weekday == day.isoweekday():
+            return regular.opens, regular.closes
+    return None
+
+
+def is_open(
+    branch: Branch, now: datetime, hours: Sequence[OpeningHours], special_days: Sequence[SpecialDay]
+) -> bool:
+    local = local_now(branch, now)
+    today = hours_on(local.date(), hours, special_days)
+    return today is not None and today[0] <= local.time().replace(tzinfo=None) < today[1]
+
+
+async def create(session: AsyncSession, **fields: object) -> Branch:
+    branch = Branch(**fields)
+    session.add(branch)
+    await session.flush()
+    return branch
+
+
+async def create_zone(session: AsyncSession, *, branch_id: int, code: str, names: dict[str, str]) -> Zone:
+    zone = Zone(branch_id=branch_id, code=code, name_kk=names["kk"], name_ru=names["ru"], name_en=names["en"])
+    session.add(zone)
+    await session.flush()
+    return zone
+
+
+async def create_window(
+    session: AsyncSession, *, branch_id: int, zone_id: int, number: int, accessible: bool = False
+) -> Window:
+    window = Window(branch_id=branch_id, zone_id=zone_id, number=number, accessible=accessible)
+    session.add(window)
+    await session.flush()
+    return window
+
+
+async def set_hours(session: AsyncSession, *, branch_id: int, weekly: dict[int, tuple[time, time]]) -> None:
+    for weekday, (opens, closes) in weekly.items():
+        session.add(OpeningHours(branch_id=branch_id, weekday=weekday, opens=opens, closes=closes))
+    await session.flush()
+
+
+async def add_special_day(
+    session: AsyncSession,
+    *,
+    branch_id: int,
+    day: date,
+    kind: str,
+    opens: time | None = None,
+    closes: time | None = None,
+    note: str = "",
+) -> SpecialDay:
+    special = SpecialDay(branch_id=branch_id, day=day, kind=kind, opens=opens, closes=closes, note=note)
+    session.add(special)
+    await session.flush()
+    return special

@@ -1,0 +1,1 @@
+"""Public services and their standards."""

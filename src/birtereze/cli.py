@@ -1,0 +1,178 @@
+"""The ``birtereze`` command."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import getpass
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import click
+
+from birtereze.core.clock import SystemClock
+from birtereze.core.settings import get_settings
+
+T = TypeVar("T")
+
+
+def _run(make: Callable[[], Awaitable[T]]) -> T:
+    return asyncio.run(make())  # type: ignore[arg-type]
+
+
+@click.group()
+def main() -> None:
+    """Birtereze: the one-window Public Service Centre platform."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=int, help="Worker processes")
+@click.option("--reload", is_flag=True, help="Reload on code changes (development)")
+def serve(host: str, port: int, workers: int, reload: bool) -> None:
+    """Serve the web app and API (with the embedded worker unless BIRTEREZE_EMBEDDED_WORKER=0)."""
+    import uvicorn
+
+    settings = get_settings()
+    if workers > 1 and settings.database_url.startswith("sqlite"):
+        click.echo("SQLite allows one writer: serving with 1 worker process.", err=True)
+        workers = 1
+    uvicorn.run(
+        "birtereze.web.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        reload=reload,
+        log_level=settings.log_level.lower(),
+        access_log=False,
+        loop="uvloop" if sys.platform != "win32" else "asyncio",
+        http="httptools",
+    )
+
+
+@main.command()
+def worker() -> None:
+    """Run the background worker alone (periodic jobs such as normative alerts)."""
+    from birtereze.core.db import create_engine, session_factory
+    from birtereze.core.live import create_hub
+    from birtereze.core.logging import configure
+    from birtereze.worker import Worker
+
+    settings = get_settings()
+    configure(settings.log_level, settings.log_json)
+
+    async def forever() -> None:
+        engine = create_engine(settings.database_url)
+        hub = create_hub(settings.redis_url)
+        await hub.start()
+        background = Worker(session_factory(engine), hub, SystemClock(), settings)
+        background.start()
+        click.echo("worker running; Ctrl+C to stop", err=True)
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await background.stop()
+            await hub.stop()
+            await engine.dispose()
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(forever())
+
+
+@main.command()
+@click.option("--revision", default="head", show_default=True)
+def migrate(revision: str) -> None:
+    """Bring the database schema up to date."""
+    from birtereze.core.migrate import upgrade
+
+    upgrade(get_settings().database_url, revision)
+    click.echo(f"database migrated to {revision}")
+
+
+@main.command("demo-data")
+@click.option("--if-empty", is_flag=True, help="Do nothing when a branch already exists")
+def demo_data(if_empty: bool) -> None:
+    """Load the demo centres, catalogue and staff accounts; prints the logins."""
+    from birtereze import demo
+
+    loaded = _run(lambda: demo.load_into(get_settings().database_url, if_empty=if_empty))
+    click.echo("demo data loaded" if loaded else "demo data already present")
+    click.echo("Demo accounts (username / password / role):")
+    for username, password, role in demo.accounts():
+        click.echo(f"  {username:<18} {password:<14} {role}")
+
+
+@main.command("create-staff")
+@click.argument("username")
+@click.option("--full-name", required=True)
+@click.option("--role", type=click.Choice(["operator", "branch_manager", "admin", "kiosk"]), required=True)
+@click.option("--branch", "branches", multiple=True, help="Branch code in scope (repeatable)")
+@click.option("--password", default=None, help="Asked for when not given")
+def create_staff(
+    username: str, full_name: str, role: str, branches: tuple[str, ...], password: str | None
+) -> None:
+    """Create a staff user (or a kiosk device account)."""
+    from birtereze.branches import service as branches_service
+    from birtereze.core.db import create_engine, session_factory, unit_of_work
+    from birtereze.staff import service as staff_service
+
+    if password is None:
+        password = os.environ.get("BIRTEREZE_NEW_PASSWORD") or getpass.getpass("Password: ")
+
+    async def create() -> int:
+        engine = create_engine(get_settings().database_url)
+        try:
+            async with unit_of_work(session_factory(engine)) as session:
+                ids = []
+                for code in branches:
+                    branch = await branches_service.get_by_code(session, code)
+                    if branch is None:
+                        raise click.ClickException(f"no branch with code {code}")
+                    ids.append(branch.id)
+                staff = await staff_service.create(
+                    session,
+                    username=username,
+                    full_name=full_name,
+                    role=role,
+                    password=password,
+                    branch_ids=ids,
+                    now=SystemClock().now(),
+                )
+                return staff.id
+        finally:
+            await engine.dispose()
+
+    staff_id = _run(create)
+    click.echo(f"staff user {username} created (id {staff_id})")
+
+
+@main.command("create-token")
+@click.argument("username")
+@click.option("--name", default="cli", show_default=True)
+def create_token(username: str, name: str) -> None:
+    """Print a new bearer token for a staff user or kiosk device (no expiry)."""
+    from birtereze.core.db import create_engine, session_factory, unit_of_work
+    from birtereze.staff import service as staff_service
+
+    async def create() -> str:
+        engine = create_engine(get_settings().database_url)
+        try:
+            async with unit_of_work(session_factory(engine)) as session:
+                staff = await staff_service.get_by_username(session, username)
+                if staff is None:
+                    raise click.ClickException(f"no staff user {username}")
+                return await staff_service.issue_token(
+                    session, staff_id=staff.id, name=name, now=SystemClock().now()
+                )
+        finally:
+            await engine.dispose()
+
+    click.echo(_run(create))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Cross-cutting foundations: settings, database, clock, events, i18n, security, errors."""

@@ -1,0 +1,116 @@
+"""Live events to subscribers of a branch: in-process by default, Redis pub/sub across processes."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections import defaultdict
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+import orjson
+import structlog
+
+from birtereze.core.events import LiveEvent
+
+log = structlog.get_logger(__name__)
+
+CHANNEL_PREFIX = "birtereze:branch:"
+SUBSCRIBER_BUFFER = 2000
+
+
+class Hub:
+    """Fans committed events out to this process's subscribers."""
+
+    def __init__(self) -> None:
+        self._subscribers: dict[int, set[asyncio.Queue[dict[str, Any] | None]]] = defaultdict(set)
+
+    @property
+    def subscriber_count(self) -> int:
+        return sum(len(queues) for queues in self._subscribers.values())
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        for queues in self._subscribers.values():
+            for queue in queues:
+                with contextlib.suppress(asyncio.QueueFull):
+                    queue.put_nowait(None)
+
+    async def publish(self, items: Sequence[LiveEvent]) -> None:
+        stamped = [{**item.as_dict(), "published_at": time.time()} for item in items]
+        self.deliver(stamped)
+
+    def deliver(self, payloads: Sequence[dict[str, Any]]) -> None:
+        for payload in payloads:
+            for queue in list(self._subscribers.get(int(payload["branch_id"]), ())):
+                try:
+                    queue.put_nowait(payload)
+                except asyncio.QueueFull:
+                    # A subscriber this far behind is dropped; it reconnects and replays from the log.
+                    self._subscribers[int(payload["branch_id"])].discard(queue)
+                    log.warning("live.subscriber_dropped", branch_id=payload["branch_id"])
+
+    @contextlib.asynccontextmanager
+    async def subscribe(self, branch_id: int) -> AsyncIterator[asyncio.Queue[dict[str, Any] | None]]:
+        queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue(maxsize=SUBSCRIBER_BUFFER)
+        self._subscribers[branch_id].add(queue)
+        try:
+            yield queue
+        finally:
+            self._subscribers[branch_id].discard(queue)
+            if not self._subscribers[branch_id]:
+                del self._subscribers[branch_id]
+
+
+class RedisHub(Hub):
+    """Publishes to Redis; every process's listener delivers to its own subscribers."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        import redis.asyncio as redis
+
+        self._redis = redis.from_url(url)
+        self._listener: asyncio.Task[None] | None = None
+        self._ready = asyncio.Event()
+
+    async def start(self) -> None:
+        self._listener = asyncio.create_task(self._listen(), name="live-redis-listener")
+        await asyncio.wait_for(self._ready.wait(), timeout=10)
+
+    async def stop(self) -> None:
+        await super().stop()
+        if self._listener is not None:
+            self._listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._listener
+        await self._redis.aclose()
+
+    async def publish(self, items: Sequence[LiveEvent]) -> None:
+        now = time.time()
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for item in items:
+                payload = {**item.as_dict(), "published_at": now}
+                pipe.publish(f"{CHANNEL_PREFIX}{item.branch_id}", orjson.dumps(payload))
+            await pipe.execute()
+
+    async def _listen(self) -> None:
+        while True:
+            try:
+                pubsub = self._redis.pubsub()
+                await pubsub.psubscribe(f"{CHANNEL_PREFIX}*")
+                self._ready.set()
+                async for message in pubsub.listen():
+                    if message.get("type") == "pmessage":
+                        self.deliver([orjson.loads(message["data"])])
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("live.redis_listener_failed")
+                await asyncio.sleep(1)
+
+
+def create_hub(redis_url: str | None) -> Hub:
+    return RedisHub(redis_url) if redis_url else Hub()

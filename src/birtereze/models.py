@@ -1,0 +1,48 @@
+"""Every domain's tables, imported in one place for Alembic and the test database."""
+
+from birtereze.branches.models import Branch, OpeningHours, SpecialDay, Window, Zone
+from birtereze.catalog.models import Outcome, Service
+from birtereze.core.db import Base
+from birtereze.core.events import Event
+from birtereze.core.idempotency import IdempotencyKey
+from birtereze.queue.models import (
+    Alert,
+    BranchService,
+    Counter,
+    PriorityCategory,
+    Queue,
+    SegmentationRule,
+    TicketCounter,
+    Visit,
+    VisitService,
+    WorkProfile,
+    WorkProfileQueue,
+)
+from birtereze.staff.models import ApiToken, Staff, StaffBranch
+
+__all__ = [
+    "Alert",
+    "ApiToken",
+    "Base",
+    "Branch",
+    "BranchService",
+    "Counter",
+    "Event",
+    "IdempotencyKey",
+    "OpeningHours",
+    "Outcome",
+    "PriorityCategory",
+    "Queue",
+    "SegmentationRule",
+    "Service",
+    "SpecialDay",
+    "Staff",
+    "StaffBranch",
+    "TicketCounter",
+    "Visit",
+    "VisitService",
+    "Window",
+    "WorkProfile",
+    "WorkProfileQueue",
+    "Zone",
+]

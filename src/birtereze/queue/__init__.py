@@ -1,0 +1,1 @@
+"""The electronic queue: visits, routing, work profiles, the counter state machine, KPIs, load."""

@@ -1,0 +1,414 @@
+"""REST routes of the queue: tickets, waiting lines, windows and the live event stream."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from birtereze.branches import service as branches_service
+from birtereze.core import idempotency, security
+from birtereze.core.errors import NotFound
+from birtereze.core.schemas import Names
+from birtereze.queue import load as queue_load
+from birtereze.queue import service as queue_service
+from birtereze.queue.errors import TicketTokenInvalid
+from birtereze.queue.models import Visit
+from birtereze.queue.schemas import (
+    CallTicket,
+    CounterRead,
+    QueueRead,
+    ServiceRecord,
+    TicketCreate,
+    TicketIssued,
+    TicketStatus,
+    Transfer,
+    VisitRead,
+    WaitingTicket,
+    WindowBreak,
+    WindowOpen,
+    WindowProfile,
+)
+from birtereze.queue.service.counter import Desk
+from birtereze.staff.service import Principal
+from birtereze.web.deps import (
+    AppSettings,
+    BranchRead,
+    DbSession,
+    Now,
+    QueueOperate,
+    TicketIssue,
+    in_scope,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["queue"])
+
+
+async def _estimate(session: AsyncSession, visit: Visit, now: datetime) -> tuple[int, int]:
+    ahead = await queue_service.position_of(session, visit)
+    load = await queue_load.branch_load(session, branch_id=visit.branch_id, now=now)
+    queue = load.queues.get(visit.queue_id)
+    if queue is None:
+        return ahead, 0
+    return ahead, queue_load.estimate(ahead, queue.windows, queue.mean_service_s)
+
+
+@router.post(
+    "/branches/{branch_id}/tickets",
+    operation_id="issueTicket",
+    response_model=TicketIssued,
+    status_code=201,
+)
+async def issue_ticket(
+    branch_id: int,
+    body: TicketCreate,
+    request: Request,
+    session: DbSession,
+    now: Now,
+    principal: TicketIssue,
+    settings: AppSettings,
+    idempotency_key: Annotated[str | None, Header(max_length=128)] = None,
+) -> TicketIssued:
+    """Take a ticket. With an ``Idempotency-Key`` a retried request returns the same ticket."""
+    in_scope(principal, branch_id)
+    scope = f"ticket:{principal.staff_id}:{branch_id}"
+    if idempotency_key:
+        stored = await idempotency.claim(
+            session,
+            scope=scope,
+            key=idempotency_key,
+            fingerprint=idempotency.request_fingerprint(body.model_dump_json().encode()),
+            now=now,
+        )
+        if stored is not None:
+            return TicketIssued.model_validate(stored)
+    visit = await queue_service.issue_ticket(
+        session,
+        branch_id=branch_id,
+        service_id=body.service_id,
+        extra_service_ids=body.extra_service_ids,
+        priority_code=body.priority,
+        appointment=body.appointment,
+        language=body.language,
+        channel=body.channel,
+        now=now,
+    )
+    ahead, wait = await _estimate(session, visit, now)
+    token = security.sign_ticket(settings.secret_key, visit.id)
+    issued = TicketIssued(
+        ticket=VisitRead.of(visit),
+        people_ahead=ahead,
+        estimated_wait_s=wait,
+        status_token=token,
+        status_url=str(request.url_for("get_ticket_status", token=token)),
+    )
+    if idempotency_key:
+        await idempotency.store(
+            session, scope=scope, key=idempotency_key, response=issued.model_dump(mode="json")
+        )
+    return issued
+
+
+@router.get("/branches/{branch_id}/tickets/{visit_id}", operation_id="getTicket", response_model=VisitRead)
+async def get_ticket(branch_id: int, visit_id: int, session: DbSession, principal: BranchRead) -> VisitRead:
+    in_scope(principal, branch_id)
+    return VisitRead.of(await queue_service.get_visit(session, visit_id, branch_id=branch_id))
+
+
+@router.post(
+    "/branches/{branch_id}/tickets/{visit_id}/cancel", operation_id="cancelTicket", response_model=VisitRead
+)
+async def cancel_ticket(
+    branch_id: int, visit_id: int, session: DbSession, now: Now, principal: QueueOperate
+) -> VisitRead:
+    """Cancel a ticket on the citizen's behalf."""
+    in_scope(principal, branch_id)
+    await queue_service.get_visit(session, visit_id, branch_id=branch_id)
+    return VisitRead.of(await queue_service.cancel(session, visit_id=visit_id, now=now))
+
+
+async def _visit_by_token(session: AsyncSession, settings: AppSettings, token: str) -> Visit:
+    visit_id = security.read_ticket(settings.secret_key, token, settings.ticket_token_max_age_days * 86400)
+    if visit_id is None:
+        raise TicketTokenInvalid()
+    try:
+        return await queue_service.get_visit(session, visit_id)
+    except NotFound:
+        raise TicketTokenInvalid() from None
+
+
+@router.get("/ticket-status/{token}", operation_id="getTicketStatus", response_model=TicketStatus)
+async def get_ticket_status(token: str, session: DbSession, now: Now, settings: AppSettings) -> TicketStatus:
+    """The citizen's own ticket, read with the signed token of its QR code; no login."""
+    visit = await _visit_by_token(session, settings, token)
+    ahead, wait = await _estimate(session, visit, now)
+    queue = await queue_service.get_queue(session, visit.queue_id)
+    window_number = None
+    if visit.window_id is not None and visit.status in ("called", "serving"):
+        window_number = (await branches_service.get_window(session, visit.window_id)).number
+    return TicketStatus(
+        number=visit.number,
+        status=visit.status,
+        branch_id=visit.branch_id,
+        queue=Names.of(queue),
+        people_ahead=ahead,
+        estimated_wait_s=wait if visit.status == "waiting" else 0,
+        window_number=window_number,
+        called_at=visit.called_at,
+        issued_at=visit.issued_at,
+    )
+
+
+@router.post("/ticket-status/{token}/cancel", operation_id="cancelOwnTicket", response_model=TicketStatus)
+async def cancel_own_ticket(token: str, session: DbSession, now: Now, settings: AppSettings) -> TicketStatus:
+    """The citizen gives up their ticket."""
+    visit = await _visit_by_token(session, settings, token)
+    await queue_service.cancel(session, visit_id=visit.id, now=now)
+    return await get_ticket_status(token, session, now, settings)
+
+
+@router.get("/branches/{branch_id}/queues", operation_id="listQueues", response_model=list[QueueRead])
+async def list_queues(branch_id: int, session: DbSession, now: Now, principal: BranchRead) -> list[QueueRead]:
+    in_scope(principal, branch_id)
+    await branches_service.get(session, branch_id)
+    load = await queue_load.branch_load(session, branch_id=branch_id, now=now)
+    result = []
+    for queue in await queue_service.list_queues(session, branch_id=branch_id):
+        live = load.queues.get(queue.id)
+        result.append(
+            QueueRead(
+                id=queue.id,
+                prefix=queue.prefix,
+                zone_id=queue.zone_id,
+                name=Names.of(queue),
+                waiting=live.waiting if live else 0,
+                longest_wait_s=round(live.longest_wait_s) if live else 0,
+                max_wait_s=queue.max_wait_s,
+            )
+        )
+    return result
+
+
+@router.get(
+    "/branches/{branch_id}/waiting", operation_id="listWaitingTickets", response_model=list[WaitingTicket]
+)
+async def list_waiting(
+    branch_id: int,
+    session: DbSession,
+    now: Now,
+    principal: BranchRead,
+    queue_id: int | None = None,
+) -> list[WaitingTicket]:
+    """Tickets waiting in the branch's queues, in calling order within each queue."""
+    in_scope(principal, branch_id)
+    visits = await queue_service.list_waiting(
+        session, branch_id=branch_id, queue_ids=[queue_id] if queue_id is not None else None
+    )
+    return [
+        WaitingTicket(
+            id=v.id,
+            number=v.number,
+            queue_id=v.queue_id,
+            priority=v.priority_code,
+            first_in_line=v.first_in_line,
+            appointment=v.appointment,
+            waited_s=max(round((now - v.queued_at).total_seconds()), 0),
+            available_at=v.available_at,
+        )
+        for v in visits
+    ]
+
+
+@router.get("/branches/{branch_id}/windows", operation_id="listWindows", response_model=list[CounterRead])
+async def list_windows(branch_id: int, session: DbSession, principal: BranchRead) -> list[CounterRead]:
+    in_scope(principal, branch_id)
+    await branches_service.get(session, branch_id)
+    return [
+        CounterRead.build(w, c) for w, c in await queue_service.list_counters(session, branch_id=branch_id)
+    ]
+
+
+# --- window operations -----------------------------------------------------------------------------
+
+WindowOperation = Callable[[], Awaitable[Desk]]
+
+
+async def _operate(
+    session: AsyncSession, principal: Principal, window_id: int, operation: WindowOperation
+) -> CounterRead:
+    window = await branches_service.get_window(session, window_id)
+    if not principal.can_see(window.branch_id):
+        raise NotFound("Window")
+    return CounterRead.of(await operation())
+
+
+@router.post("/windows/{window_id}/open", operation_id="openWindow", response_model=CounterRead)
+async def open_window(
+    window_id: int, body: WindowOpen, session: DbSession, now: Now, principal: QueueOperate
+) -> CounterRead:
+    """Sign in at a window with a work profile."""
+    return await _operate(
+        session,
+        principal,
+        window_id,
+        lambda: queue_service.open_window(
+            session,
+            window_id=window_id,
+            staff_id=principal.staff_id,
+            work_profile_id=body.work_profile_id,
+            now=now,
+        ),
+    )
+
+
+@router.post("/windows/{window_id}/close", operation_id="closeWindow", response_model=CounterRead)
+async def close_window(window_id: int, session: DbSession, now: Now, principal: QueueOperate) -> CounterRead:
+    return await _operate(
+        session,
+        principal,
+        window_id,
+        lambda: queue_service.close_window(session, window_id=window_id, now=now),
+    )
+
+
+@router.post("/windows/{window_id}/break", operation_id="startBreak", response_model=CounterRead)
+async def start_break(
+    window_id: int, body: WindowBreak, session: DbSession, now: Now, principal: QueueOperate
+) -> CounterRead:
+    return await _operate(
+        session,
+        principal,
+        window_id,
+        lambda: queue_service.start_break(session, window_id=window_id, reason=body.reason, now=now),
+    )
+
+
+@router.post("/windows/{window_id}/resume", operation_id="endBreak", response_model=CounterRead)
+async def end_break(window_id: int, session: DbSession, now: Now, principal: QueueOperate) -> CounterRead:
+    return await _operate(
+        session, principal, window_id, lambda: queue_service.end_break(session, window_id=window_id, now=now)
+    )
+
+
+@router.post("/windows/{window_id}/ready", operation_id="endWrapUp", response_model=CounterRead)
+async def end_wrap_up(window_id: int, session: DbSession, now: Now, principal: QueueOperate) -> CounterRead:
+    return await _operate(
+        session,
+        principal,
+        window_id,
+        lambda: queue_service.end_wrap_up(session, window_id=window_id, now=now),
+    )
+
+
+@router.post("/windows/{window_id}/profile", operation_id="changeWorkProfile", response_model=CounterRead)
+async def change_profile(
+    window_id: int, body: WindowProfile, session: DbSession, now: Now, principal: QueueOperate
+) -> CounterRead:
+    return await _operate(
+        session,
+        principal,
+        window_id,
+        lambda: queue_service.change_profile(
+            session, window_id=window_id, work_profile_id=body.work_profile_id, now=now
+        ),
+    )
+
+
+@router.post("/windows/{window_id}/call-next", operation_id="callNext", response_model=CounterRead)
+async def call_next(window_id: int, session: DbSession, now: Now, principal: QueueOperate) -> CounterRead:
+    """Call the next ticket by the window's work profile and calling rules."""
+    return await _operate(
+        session, principal, window_id, lambda: queue_service.call_next(session, window_id=window_id, now=now)
+    )
+
+
+@router.post("/windows/{window_id}/call", operation_id="callTicket", response_model=CounterRead)
+async def call_ticket(
+    window_id: int, body: CallTicket, session: DbSession, now: Now, principal: QueueOperate
+) -> CounterRead:
+    """Call a chosen waiting ticket, or resume one this window parked."""
+    return await _operate(
+        session,
+        principal,
+        window_id,
+        lambda: queue_service.call_visit(session, window_id=window_id, visit_id=body.visit_id, now=now),
+    )
+
+
+@router.post("/windows/{window_id}/recall", operation_id="recallTicket", response_model=CounterRead)
+async def recall(window_id: int, session: DbSession, now: Now, principal: QueueOperate) -> CounterRead:
+    return await _operate(
+        session, principal, window_id, lambda: queue_service.recall(session, window_id=window_id, now=now)
+    )
+
+
+@router.post("/windows/{window_id}/confirm", operation_id="confirmArrival", response_model=CounterRead)
+async def confirm(window_id: int, session: DbSession, now: Now, principal: QueueOperate) -> CounterRead:
+    """The citizen has come to the window; service starts."""
+    return await _operate(
+        session, principal, window_id, lambda: queue_service.confirm(session, window_id=window_id, now=now)
+    )
+
+
+@router.post("/windows/{window_id}/no-show", operation_id="markNoShow", response_model=CounterRead)
+async def no_show(window_id: int, session: DbSession, now: Now, principal: QueueOperate) -> CounterRead:
+    return await _operate(
+        session,
+        principal,
+        window_id,
+        lambda: queue_service.mark_no_show(session, window_id=window_id, now=now),
+    )
+
+
+@router.post("/windows/{window_id}/services", operation_id="recordService", response_model=CounterRead)
+async def record_service(
+    window_id: int, body: ServiceRecord, session: DbSession, now: Now, principal: QueueOperate
+) -> CounterRead:
+    """Record a delivered service and its outcome."""
+    return await _operate(
+        session,
+        principal,
+        window_id,
+        lambda: queue_service.record_service(
+            session, window_id=window_id, service_id=body.service_id, outcome_code=body.outcome, now=now
+        ),
+    )
+
+
+@router.post("/windows/{window_id}/finish", operation_id="finishService", response_model=CounterRead)
+async def finish(window_id: int, session: DbSession, now: Now, principal: QueueOperate) -> CounterRead:
+    return await _operate(
+        session, principal, window_id, lambda: queue_service.finish(session, window_id=window_id, now=now)
+    )
+
+
+@router.post("/windows/{window_id}/park", operation_id="parkTicket", response_model=CounterRead)
+async def park(window_id: int, session: DbSession, now: Now, principal: QueueOperate) -> CounterRead:
+    return await _operate(
+        session, principal, window_id, lambda: queue_service.park(session, window_id=window_id, now=now)
+    )
+
+
+@router.post("/windows/{window_id}/transfer", operation_id="transferTicket", response_model=CounterRead)
+async def transfer(
+    window_id: int, body: Transfer, session: DbSession, now: Now, principal: QueueOperate
+) -> CounterRead:
+    """Transfer to a queue, a window or a staff pool; first or last in line; optionally delayed."""
+    return await _operate(
+        session,
+        principal,
+        window_id,
+        lambda: queue_service.transfer(
+            session,
+            window_id=window_id,
+            to_queue_id=body.queue_id,
+            to_window_id=body.window_id,
+            to_staff_id=body.staff_id,
+            first_in_line=body.position == "first",
+            delay_s=body.delay_s,
+            now=now,
+        ),
+    )

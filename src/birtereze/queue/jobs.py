@@ -1,0 +1,13 @@
+"""Periodic jobs of the queue domain (scheduled in birtereze.worker)."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from birtereze.core.clock import Clock
+from birtereze.core.settings import Settings
+from birtereze.queue.service import alerts
+
+
+async def check_normatives(session: AsyncSession, clock: Clock, settings: Settings) -> None:
+    await alerts.check_normatives(session, now=clock.now())

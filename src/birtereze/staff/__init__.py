@@ -1,0 +1,1 @@
+"""Staff users, their roles and branch scopes, and API tokens."""

@@ -1,0 +1,1 @@
+"""The web application: assembly, shared dependencies, problem responses, page chrome."""

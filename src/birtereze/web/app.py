@@ -1,0 +1,96 @@
+"""The one assembly point: settings, database, hub, worker, middleware and every router."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+import structlog
+from fastapi import FastAPI, Request, Response
+from fastapi.routing import APIRoute
+
+from birtereze.branches.api import router as branches_router
+from birtereze.core import logging as birtereze_logging
+from birtereze.core.clock import Clock, SystemClock
+from birtereze.core.db import create_engine, session_factory
+from birtereze.core.live import create_hub
+from birtereze.core.metrics import REQUEST_LATENCY
+from birtereze.core.settings import Settings, get_settings
+from birtereze.queue.api import router as queue_router
+from birtereze.staff.api import router as staff_router
+from birtereze.web import ops, problems, stream
+from birtereze.web.deps import TokenCache
+
+log = structlog.get_logger(__name__)
+
+
+def create_app(
+    settings: Settings | None = None, clock: Clock | None = None, *, worker: bool | None = None
+) -> FastAPI:
+    settings = settings or get_settings()
+    clock = clock or SystemClock()
+    birtereze_logging.configure(settings.log_level, settings.log_json)
+    run_worker = settings.embedded_worker if worker is None else worker
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
+        app.state.engine = engine
+        app.state.sessions = session_factory(engine)
+        app.state.hub = create_hub(settings.redis_url)
+        await app.state.hub.start()
+        background = None
+        if run_worker:
+            from birtereze.worker import Worker
+
+            background = Worker(app.state.sessions, app.state.hub, clock, settings)
+            background.start()
+        log.info("app.started", database=engine.url.get_backend_name(), redis=bool(settings.redis_url))
+        try:
+            yield
+        finally:
+            if background is not None:
+                await background.stop()
+            await app.state.hub.stop()
+            await engine.dispose()
+
+    app = FastAPI(
+        title="Birtereze",
+        version="0.1.0",
+        summary="One-window Public Service Centre platform: the electronic queue API.",
+        lifespan=lifespan,
+        generate_unique_id_function=_operation_id,
+    )
+    app.state.settings = settings
+    app.state.clock = clock
+    app.state.token_cache = TokenCache(settings.token_cache_ttl_s)
+
+    problems.install(app)
+    for router in (ops.router, staff_router, branches_router, queue_router, stream.router):
+        app.include_router(router)
+
+    @app.middleware("http")
+    async def observe(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        started = time.perf_counter()
+        try:
+            response = await call_next(request)
+        finally:
+            structlog.contextvars.unbind_contextvars("request_id")
+        route = request.scope.get("route")
+        template = route.path if isinstance(route, APIRoute) else "other"
+        REQUEST_LATENCY.labels(request.method, template, str(response.status_code)).observe(
+            time.perf_counter() - started
+        )
+        response.headers["X-Request-Id"] = request_id
+        return response
+
+    return app
+
+
+def _operation_id(route: APIRoute) -> str:
+    # Routes set operation_id explicitly; this keeps any that do not stable too.
+    return route.name

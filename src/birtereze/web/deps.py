@@ -1,0 +1,159 @@
+"""Dependencies shared by every route, defined once as Annotated aliases."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from birtereze.core.clock import Clock
+from birtereze.core.errors import Forbidden, NotFound, Unauthorized
+from birtereze.core.events import collect_live
+from birtereze.core.i18n import LOCALES, negotiate
+from birtereze.core.live import Hub
+from birtereze.core.metrics import EVENTS_PUBLISHED
+from birtereze.core.settings import Settings
+from birtereze.staff import service as staff_service
+from birtereze.staff.service import Principal
+
+
+async def db_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """The request's unit of work: commit when the route succeeds, then publish its live events."""
+    factory = request.app.state.sessions
+    async with factory() as session:
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise
+        live = collect_live(session)
+    if live:
+        hub: Hub = request.app.state.hub
+        await hub.publish(live)
+        EVENTS_PUBLISHED.inc(len(live))
+
+
+DbSession = Annotated[AsyncSession, Depends(db_session, scope="function")]
+
+
+def get_clock(request: Request) -> Clock:
+    clock: Clock = request.app.state.clock
+    return clock
+
+
+def get_now(request: Request) -> datetime:
+    return get_clock(request).now()
+
+
+Now = Annotated[datetime, Depends(get_now)]
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+AppSettings = Annotated[Settings, Depends(get_settings)]
+
+
+def get_hub(request: Request) -> Hub:
+    hub: Hub = request.app.state.hub
+    return hub
+
+
+LiveHub = Annotated[Hub, Depends(get_hub)]
+
+
+def get_locale(
+    request: Request,
+    lang: Annotated[str | None, Query(description="Language: kk, ru or en", pattern="^(kk|ru|en)$")] = None,
+) -> str:
+    if lang in LOCALES:
+        return lang
+    return negotiate(request.headers.get("accept-language"), request.app.state.settings.default_locale)
+
+
+Locale = Annotated[str, Depends(get_locale)]
+
+
+class TokenCache:
+    """Recently checked bearer tokens, so that a busy console does not hit the database every call."""
+
+    def __init__(self, ttl_s: float) -> None:
+        self.ttl_s = ttl_s
+        self._entries: dict[str, tuple[float, Principal]] = {}
+
+    def get(self, token: str) -> Principal | None:
+        entry = self._entries.get(token)
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        return entry[1]
+
+    def put(self, token: str, principal: Principal) -> None:
+        if len(self._entries) > 10_000:
+            self._entries.clear()
+        self._entries[token] = (time.monotonic() + self.ttl_s, principal)
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    # Browsers' EventSource cannot send headers: the stream accepts the token as a query parameter.
+    return request.query_params.get("access_token") or None
+
+
+async def optional_principal(request: Request) -> Principal | None:
+    token = _bearer(request)
+    if token is None:
+        return None
+    cache: TokenCache = request.app.state.token_cache
+    principal = cache.get(token)
+    if principal is not None:
+        return principal
+    async with request.app.state.sessions() as session:
+        principal = await staff_service.principal_for_token(session, token=token, now=get_now(request))
+    if principal is None:
+        raise Unauthorized()
+    cache.put(token, principal)
+    return principal
+
+
+async def current_principal(
+    principal: Annotated[Principal | None, Depends(optional_principal)],
+) -> Principal:
+    if principal is None:
+        raise Unauthorized()
+    return principal
+
+
+CurrentStaff = Annotated[Principal, Depends(current_principal)]
+MaybeStaff = Annotated[Principal | None, Depends(optional_principal)]
+
+
+def require_roles(*roles: str):  # type: ignore[no-untyped-def]
+    async def dependency(principal: CurrentStaff) -> Principal:
+        if principal.role not in roles and not principal.is_admin:
+            raise Forbidden()
+        return principal
+
+    return dependency
+
+
+QueueOperate = Annotated[Principal, Depends(require_roles("operator", "branch_manager"))]
+BranchManage = Annotated[Principal, Depends(require_roles("branch_manager"))]
+TicketIssue = Annotated[Principal, Depends(require_roles("kiosk", "operator", "branch_manager"))]
+BranchRead = Annotated[Principal, Depends(require_roles("kiosk", "operator", "branch_manager"))]
+AdminOnly = Annotated[Principal, Depends(require_roles())]
+
+
+def in_scope(principal: Principal, branch_id: int) -> None:
+    """Outside the caller's scope a branch's data does not exist: 404, not 403."""
+    if not principal.can_see(branch_id):
+        raise NotFound("Branch")

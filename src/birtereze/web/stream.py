@@ -1,0 +1,97 @@
+"""The live event stream of a branch (Server-Sent Events), with replay after a reconnect."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Header, Request
+from fastapi.responses import StreamingResponse
+from sqlalchemy import select
+
+from birtereze.branches import service as branches_service
+from birtereze.core.events import Event
+from birtereze.web.deps import BranchRead, in_scope
+
+router = APIRouter(prefix="/api/v1", tags=["live"])
+
+HEARTBEAT_S = 15.0
+REPLAY_LIMIT = 500
+
+
+def _frame(payload: dict[str, Any]) -> bytes:
+    return b"id: %d\nevent: %s\ndata: %s\n\n" % (
+        int(payload["id"]),
+        str(payload["type"]).encode(),
+        orjson.dumps(payload),
+    )
+
+
+@router.get(
+    "/branches/{branch_id}/events",
+    operation_id="streamBranchEvents",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}, "description": "Server-Sent Events"}},
+)
+async def stream_branch_events(
+    branch_id: int,
+    request: Request,
+    principal: BranchRead,
+    last_event_id: Annotated[int | None, Header(ge=0)] = None,
+) -> StreamingResponse:
+    """Every committed change of the branch, as it happens; ``Last-Event-ID`` replays what was missed."""
+    in_scope(principal, branch_id)
+    app = request.app
+    async with app.state.sessions() as session:
+        await branches_service.get(session, branch_id)
+
+    async def frames() -> AsyncIterator[bytes]:
+        async with app.state.hub.subscribe(branch_id) as queue:
+            yield b": connected\n\n"
+            last_sent = 0
+            if last_event_id is not None:
+                async with app.state.sessions() as session:
+                    missed = (
+                        await session.execute(
+                            select(Event)
+                            .where(Event.branch_id == branch_id, Event.id > last_event_id)
+                            .order_by(Event.id)
+                            .limit(REPLAY_LIMIT)
+                        )
+                    ).scalars()
+                    for event in missed:
+                        last_sent = event.id
+                        yield _frame(
+                            {
+                                "id": event.id,
+                                "branch_id": event.branch_id,
+                                "type": event.type,
+                                "at": event.at.isoformat(),
+                                "replayed": True,
+                                "visit_id": event.visit_id,
+                                "window_id": event.window_id,
+                                "queue_id": event.queue_id,
+                                **event.data,
+                            }
+                        )
+            while True:
+                try:
+                    payload = await asyncio.wait_for(queue.get(), timeout=HEARTBEAT_S)
+                except TimeoutError:
+                    if await request.is_disconnected():
+                        return
+                    yield b": heartbeat\n\n"
+                    continue
+                if payload is None:
+                    return
+                if int(payload["id"]) <= last_sent:
+                    continue
+                yield _frame(payload)
+
+    return StreamingResponse(
+        frames(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )

@@ -1,0 +1,86 @@
+"""The background worker: periodic jobs, each with a heartbeat in /metrics.
+
+It runs inside the web process by default (the embedded, one-machine set-up) or alone as
+``birtereze worker``. Every job is idempotent and safe to run in several processes at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from birtereze.core.clock import Clock
+from birtereze.core.db import unit_of_work
+from birtereze.core.events import collect_live
+from birtereze.core.live import Hub
+from birtereze.core.metrics import JOB_HEARTBEAT
+from birtereze.core.settings import Settings
+
+log = structlog.get_logger(__name__)
+
+JobFunction = Callable[[AsyncSession, Clock, Settings], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodicJob:
+    name: str
+    interval_s: Callable[[Settings], float]
+    run: JobFunction
+
+
+def schedule() -> list[PeriodicJob]:
+    """Every periodic job, in one place."""
+    from birtereze.queue import jobs as queue_jobs
+
+    return [
+        PeriodicJob(
+            "queue.check_normatives", lambda s: s.alert_check_interval_s, queue_jobs.check_normatives
+        ),
+    ]
+
+
+class Worker:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], hub: Hub, clock: Clock, settings: Settings
+    ) -> None:
+        self.sessions = sessions
+        self.hub = hub
+        self.clock = clock
+        self.settings = settings
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def start(self) -> None:
+        for job in schedule():
+            self._tasks.append(asyncio.create_task(self._loop(job), name=job.name))
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+
+    async def run_once(self, job: PeriodicJob) -> None:
+        async with unit_of_work(self.sessions) as session:
+            await job.run(session, self.clock, self.settings)
+        live = collect_live(session)
+        if live:
+            await self.hub.publish(live)
+        JOB_HEARTBEAT.labels(job.name).set(time.time())
+
+    async def _loop(self, job: PeriodicJob) -> None:
+        while True:
+            try:
+                await self.run_once(job)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("worker.job_failed", job=job.name)
+            await asyncio.sleep(job.interval_s(self.settings))

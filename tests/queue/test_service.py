@@ -1,0 +1,297 @@
+"""The queue's domain services on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from birtereze.core.clock import ManualClock
+from birtereze.core.errors import InvalidTransition
+from birtereze.core.events import Event
+from birtereze.queue import service as queue_service
+from birtereze.queue.errors import (
+    NoShowTooEarly,
+    NoTicketWaiting,
+    OutcomeRequired,
+    RecallLimitReached,
+    ServiceNotOffered,
+)
+from tests.builders import World
+from tests.conftest import ALMATY
+
+
+async def issue(
+    session: AsyncSession, world: World, now: datetime, service: str = "certificate", **extra: object
+):  # type: ignore[no-untyped-def]
+    return await queue_service.issue_ticket(
+        session,
+        branch_id=world.branch.id,
+        service_id=world.services[service].id,
+        now=now,
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+async def open_window(session: AsyncSession, world: World, number: int, profile: str, now: datetime) -> None:
+    await queue_service.open_window(
+        session,
+        window_id=world.windows[number].id,
+        staff_id=world.staff["operator"],
+        work_profile_id=world.profiles[profile].id,
+        now=now,
+    )
+
+
+async def test_it_numbers_tickets_per_queue_with_the_prefix(
+    session: AsyncSession, world: World, clock: ManualClock
+) -> None:
+    first = await issue(session, world, clock.now())
+    second = await issue(session, world, clock.now(), "consultation")
+    social = await issue(session, world, clock.now(), "benefit")
+    assert [first.number, second.number, social.number] == ["A001", "A002", "B001"]
+
+
+async def test_it_restarts_numbers_at_local_midnight_not_utc(session: AsyncSession, world: World) -> None:
+    # 23:50 and 23:59 in Almaty are the same local day; 00:01 is the next one, though UTC is still 18:01.
+    late = datetime(2026, 11, 27, 23, 50, tzinfo=ALMATY)
+    assert (await issue(session, world, late)).number == "A001"
+    assert (await issue(session, world, late + timedelta(minutes=9))).number == "A002"
+    after_midnight = datetime(2026, 11, 28, 0, 1, tzinfo=ALMATY)
+    ticket = await issue(session, world, after_midnight)
+    assert ticket.number == "A001"
+    assert ticket.service_day.isoformat() == "2026-11-28"
+
+
+async def test_it_refuses_a_service_not_offered(
+    session: AsyncSession, world: World, clock: ManualClock
+) -> None:
+    with pytest.raises(ServiceNotOffered):
+        await queue_service.issue_ticket(
+            session, branch_id=world.other_branch.id, service_id=world.services["benefit"].id, now=clock.now()
+        )
+
+
+async def test_it_routes_disability_tickets_to_the_priority_queue(
+    session: AsyncSession, world: World, clock: ManualClock
+) -> None:
+    ticket = await issue(session, world, clock.now(), priority_code="disability")
+    assert ticket.queue_id == world.queues["P"].id and ticket.number == "P001"
+    assert ticket.prefers_accessible
+
+
+async def test_it_walks_a_ticket_through_call_serve_finish(
+    session: AsyncSession, world: World, clock: ManualClock
+) -> None:
+    ticket = await issue(session, world, clock.now())
+    await open_window(session, world, 2, "all", clock.now())
+    clock.advance(120)
+    desk = await queue_service.call_next(session, window_id=world.windows[2].id, now=clock.now())
+    assert desk.visit is not None and desk.visit.id == ticket.id and desk.counter.state == "calling"
+    clock.advance(30)
+    desk = await queue_service.confirm(session, window_id=world.windows[2].id, now=clock.now())
+    assert desk.counter.state == "serving" and desk.visit is not None and desk.visit.status == "serving"
+    await queue_service.record_service(
+        session,
+        window_id=world.windows[2].id,
+        service_id=world.services["certificate"].id,
+        outcome_code="accepted",
+        now=clock.now(),
+    )
+    clock.advance(300)
+    desk = await queue_service.finish(session, window_id=world.windows[2].id, now=clock.now())
+    assert desk.visit is not None and desk.visit.status == "finished" and desk.counter.state == "open"
+    types = (
+        (await session.execute(select(Event.type).where(Event.visit_id == ticket.id).order_by(Event.id)))
+        .scalars()
+        .all()
+    )
+    assert types == [
+        "ticket.issued",
+        "ticket.called",
+        "ticket.confirmed",
+        "service.recorded",
+        "ticket.finished",
+    ]
+
+
+async def test_it_refuses_illegal_transitions(
+    session: AsyncSession, world: World, clock: ManualClock
+) -> None:
+    with pytest.raises(InvalidTransition) as refused:
+        await queue_service.call_next(session, window_id=world.windows[2].id, now=clock.now())
+    assert refused.value.detail("en") == "Cannot call a ticket while the window is closed."
+    await open_window(session, world, 2, "all", clock.now())
+    with pytest.raises(InvalidTransition):
+        await queue_service.finish(session, window_id=world.windows[2].id, now=clock.now())
+    with pytest.raises(NoTicketWaiting):
+        await queue_service.call_next(session, window_id=world.windows[2].id, now=clock.now())
+
+
+async def test_it_limits_recalls_and_allows_no_show_after_them(
+    session: AsyncSession, world: World, clock: ManualClock
+) -> None:
+    await issue(session, world, clock.now())
+    await open_window(session, world, 2, "all", clock.now())
+    window = world.windows[2].id
+    await queue_service.call_next(session, window_id=window, now=clock.now())
+    with pytest.raises(NoShowTooEarly):
+        await queue_service.mark_no_show(session, window_id=window, now=clock.now())
+    await queue_service.recall(session, window_id=window, now=clock.now())
+    await queue_service.recall(session, window_id=window, now=clock.now())
+    with pytest.raises(RecallLimitReached):
+        await queue_service.recall(session, window_id=window, now=clock.now())
+    desk = await queue_service.mark_no_show(session, window_id=window, now=clock.now())
+    assert desk.visit is not None and desk.visit.status == "no_show" and desk.counter.state == "open"
+
+
+async def test_it_allows_no_show_after_the_timeout(
+    session: AsyncSession, world: World, clock: ManualClock
+) -> None:
+    await issue(session, world, clock.now())
+    await open_window(session, world, 2, "all", clock.now())
+    await queue_service.call_next(session, window_id=world.windows[2].id, now=clock.now())
+    clock.advance(world.branch.no_show_after_s)
+    desk = await queue_service.mark_no_show(session, window_id=world.windows[2].id, now=clock.now())
+    assert desk.visit is not None and desk.visit.status == "no_show"
+
+
+async def test_it_requires_the_outcome_when_the_service_says_so(
+    session: AsyncSession, world: World, clock: ManualClock
+) -> None:
+    await issue(session, world, clock.now(), "benefit")
+    await open_window(session, world, 2, "all", clock.now())
+    window = world.windows[2].id
+    await queue_service.call_next(session, window_id=window, now=clock.now())
+    await queue_service.confirm(session, window_id=window, now=clock.now())
+    with pytest.raises(OutcomeRequired):
+        await queue_service.finish(session, window_id=window, now=clock.now())
+    with pytest.raises(OutcomeRequired):
+        await queue_service.record_service(
+            session,
+            window_id=window,
+            service_id=world.services["benefit"].id,
+            outcome_code=None,
+            now=clock.now(),
+        )
+    await queue_service.record_service(
+        session,
+        window_id=window,
+        service_id=world.services["benefit"].id,
+        outcome_code="refused",
+        now=clock.now(),
+    )
+    desk = await queue_service.finish(session, window_id=window, now=clock.now())
+    assert desk.visit is not None and desk.visit.status == "finished"
+
+
+async def test_it_transfers_with_a_delay_and_first_in_line(
+    session: AsyncSession, world: World, clock: ManualClock
+) -> None:
+    moved = await issue(session, world, clock.now())
+    clock.advance(60)
+    waiting = await issue(session, world, clock.now(), "benefit")
+    await open_window(session, world, 2, "all", clock.now())
+    window = world.windows[2].id
+    await queue_service.call_next(session, window_id=window, now=clock.now())
+    await queue_service.confirm(session, window_id=window, now=clock.now())
+    desk = await queue_service.transfer(
+        session,
+        window_id=window,
+        to_queue_id=world.queues["B"].id,
+        first_in_line=True,
+        delay_s=600,
+        now=clock.now(),
+    )
+    assert desk.visit is not None and desk.visit.status == "waiting" and desk.counter.state == "open"
+    # Not callable before the delay ends: the other ticket comes first.
+    called = await queue_service.call_next(session, window_id=window, now=clock.now())
+    assert called.visit is not None and called.visit.id == waiting.id
+    await queue_service.confirm(session, window_id=window, now=clock.now())
+    await queue_service.record_service(
+        session,
+        window_id=window,
+        service_id=world.services["benefit"].id,
+        outcome_code="accepted",
+        now=clock.now(),
+    )
+    await queue_service.finish(session, window_id=window, now=clock.now())
+    clock.advance(601)
+    called = await queue_service.call_next(session, window_id=window, now=clock.now())
+    assert called.visit is not None and called.visit.id == moved.id and called.visit.number == "A001"
+
+
+async def test_it_transfers_to_a_window_pool_that_only_that_window_calls(
+    session: AsyncSession, world: World, clock: ManualClock
+) -> None:
+    ticket = await issue(session, world, clock.now())
+    await open_window(session, world, 2, "all", clock.now())
+    await queue_service.open_window(
+        session,
+        window_id=world.windows[3].id,
+        staff_id=world.staff["operator2"],
+        work_profile_id=world.profiles["all"].id,
+        now=clock.now(),
+    )
+    await queue_service.call_next(session, window_id=world.windows[2].id, now=clock.now())
+    await queue_service.transfer(
+        session, window_id=world.windows[2].id, to_window_id=world.windows[3].id, now=clock.now()
+    )
+    with pytest.raises(NoTicketWaiting):
+        await queue_service.call_next(session, window_id=world.windows[2].id, now=clock.now())
+    desk = await queue_service.call_next(session, window_id=world.windows[3].id, now=clock.now())
+    assert desk.visit is not None and desk.visit.id == ticket.id
+
+
+async def test_it_parks_and_resumes_at_the_same_window(
+    session: AsyncSession, world: World, clock: ManualClock
+) -> None:
+    ticket = await issue(session, world, clock.now())
+    await open_window(session, world, 2, "all", clock.now())
+    window = world.windows[2].id
+    await queue_service.call_next(session, window_id=window, now=clock.now())
+    await queue_service.confirm(session, window_id=window, now=clock.now())
+    desk = await queue_service.park(session, window_id=window, now=clock.now())
+    assert desk.visit is not None and desk.visit.status == "parked" and desk.counter.state == "open"
+    desk = await queue_service.call_visit(session, window_id=window, visit_id=ticket.id, now=clock.now())
+    assert desk.counter.state == "serving" and desk.visit is not None and desk.visit.status == "serving"
+
+
+async def test_it_lets_the_citizen_cancel_and_frees_the_calling_window(
+    session: AsyncSession, world: World, clock: ManualClock
+) -> None:
+    ticket = await issue(session, world, clock.now())
+    await open_window(session, world, 2, "all", clock.now())
+    await queue_service.call_next(session, window_id=world.windows[2].id, now=clock.now())
+    cancelled = await queue_service.cancel(session, visit_id=ticket.id, now=clock.now())
+    assert cancelled.status == "cancelled"
+    desk = await queue_service.get_counter(session, world.windows[2].id)
+    assert desk.counter.state == "open" and desk.counter.visit_id is None
+
+
+async def test_it_sends_disability_tickets_to_the_open_accessible_window(
+    session: AsyncSession, world: World, clock: ManualClock
+) -> None:
+    await issue(session, world, clock.now())
+    disabled = await issue(session, world, clock.now(), priority_code="disability")
+    await open_window(session, world, 2, "all", clock.now())
+    await queue_service.open_window(
+        session,
+        window_id=world.windows[1].id,
+        staff_id=world.staff["operator2"],
+        work_profile_id=world.profiles["all"].id,
+        now=clock.now(),
+    )
+    desk = await queue_service.call_next(session, window_id=world.windows[2].id, now=clock.now())
+    assert desk.visit is not None and desk.visit.id != disabled.id
+    desk = await queue_service.call_next(session, window_id=world.windows[1].id, now=clock.now())
+    assert desk.visit is not None and desk.visit.id == disabled.id
+
+
+async def test_it_counts_the_people_ahead(session: AsyncSession, world: World, clock: ManualClock) -> None:
+    tickets = [await issue(session, world, clock.now() + timedelta(seconds=i)) for i in range(3)]
+    elderly = await issue(session, world, clock.now() + timedelta(seconds=5), priority_code="elderly")
+    assert [await queue_service.position_of(session, t) for t in tickets] == [1, 2, 3]
+    assert await queue_service.position_of(session, elderly) == 0
