@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -106,17 +106,9 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
-AfterCommit = Callable[[], Any]
-
-
-def on_commit(session: AsyncSession, callback: AfterCommit) -> None:
-    """Run ``callback`` only if and after the unit of work commits (dropped on rollback)."""
-    session.info.setdefault("after_commit", []).append(callback)
-
-
 @asynccontextmanager
 async def unit_of_work(factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
-    """One transaction: commit on success, roll back on error, then run the after-commit hooks."""
+    """One transaction (for the CLI and jobs): commit on success, roll back on error."""
     async with factory() as session:
         try:
             yield session
@@ -124,11 +116,3 @@ async def unit_of_work(factory: async_sessionmaker[AsyncSession]) -> AsyncIterat
         except BaseException:
             await session.rollback()
             raise
-        for callback in session.info.pop("after_commit", []):
-            result = callback()
-            if hasattr(result, "__await__"):
-                await result
-
-
-def utcnow_from(clock_now: datetime) -> datetime:
-    return clock_now.astimezone(UTC)
