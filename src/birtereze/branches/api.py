@@ -2,27 +2,39 @@
 
 from __future__ import annotations
 
+from datetime import date
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from fastapi import APIRouter
 
 from birtereze.branches import service as branches_service
 from birtereze.branches.models import Branch
 from birtereze.branches.schemas import (
+    BranchCreate,
     BranchDetail,
     BranchLoadRead,
+    BranchNormatives,
     BranchSummary,
+    BranchUpdate,
+    HoursIn,
     HoursRead,
     OfferedService,
     QueueLoadRead,
     ServiceLoadRead,
+    SpecialDayIn,
     SpecialDayRead,
+    WindowCreate,
     WindowRead,
+    WindowUpdate,
+    ZoneCreate,
     ZoneRead,
 )
 from birtereze.catalog import service as catalog_service
+from birtereze.core.errors import AlreadyExists, InvalidInput, NotFound
 from birtereze.core.schemas import Names
 from birtereze.queue import load as queue_load
 from birtereze.queue.service import config as queue_config
-from birtereze.web.deps import DbSession, Now
+from birtereze.web.deps import AdminOnly, BranchManage, DbSession, Now, in_scope
 
 router = APIRouter(prefix="/api/v1", tags=["branches"])
 
@@ -62,6 +74,7 @@ async def get_branch(branch_id: int, session: DbSession, now: Now) -> BranchDeta
     today = branches_service.local_now(branch, now).date()
     return BranchDetail(
         **summary.model_dump(),
+        normatives=BranchNormatives.model_validate(branch),
         hours=[
             HoursRead.model_validate(h)
             for h in await branches_service.list_hours(session, branch_id=branch_id)
@@ -140,3 +153,142 @@ async def list_branch_loads(session: DbSession, now: Now) -> list[BranchLoadRead
         _load_read(branch, await queue_load.branch_load(session, branch_id=branch.id, now=now))
         for branch in await branches_service.list_branches(session)
     ]
+
+
+# --- configuration (administrators; branch managers for their own centre) ------------------------
+
+
+def _flat(names: object, field: str) -> dict[str, str]:
+    return {f"{field}_{lang}": getattr(names, lang) for lang in ("kk", "ru", "en")}
+
+
+def _check_timezone(name: str) -> None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput() from None
+
+
+@router.post("/branches", operation_id="createBranch", response_model=BranchDetail, status_code=201)
+async def create_branch(body: BranchCreate, session: DbSession, now: Now, _admin: AdminOnly) -> BranchDetail:
+    """Open a new centre (administrators)."""
+    _check_timezone(body.timezone)
+    if await branches_service.get_by_code(session, body.code) is not None:
+        raise AlreadyExists("Branch")
+    branch = await branches_service.create(
+        session,
+        code=body.code,
+        type=body.type,
+        latitude=body.latitude,
+        longitude=body.longitude,
+        phone=body.phone,
+        timezone=body.timezone,
+        **_flat(body.name, "name"),
+        **_flat(body.address, "address"),
+    )
+    return await get_branch(branch.id, session, now)
+
+
+@router.patch("/branches/{branch_id}", operation_id="updateBranch", response_model=BranchDetail)
+async def update_branch(
+    branch_id: int, body: BranchUpdate, session: DbSession, now: Now, principal: BranchManage
+) -> BranchDetail:
+    """Change a centre's details and its normatives."""
+    in_scope(principal, branch_id)
+    branch = await branches_service.get(session, branch_id)
+    fields: dict[str, object] = body.model_dump(exclude_unset=True, exclude={"name", "address"})
+    if body.name is not None:
+        fields.update(_flat(body.name, "name"))
+    if body.address is not None:
+        fields.update(_flat(body.address, "address"))
+    await branches_service.update(session, branch, **{k: v for k, v in fields.items() if v is not None})
+    return await get_branch(branch_id, session, now)
+
+
+@router.put("/branches/{branch_id}/hours", operation_id="setOpeningHours", response_model=list[HoursRead])
+async def set_opening_hours(
+    branch_id: int, body: list[HoursIn], session: DbSession, principal: BranchManage
+) -> list[HoursRead]:
+    """Replace the weekly opening hours; a weekday left out is a day off."""
+    in_scope(principal, branch_id)
+    await branches_service.get(session, branch_id)
+    if len({h.weekday for h in body}) != len(body):
+        raise InvalidInput()
+    await branches_service.replace_hours(
+        session, branch_id=branch_id, weekly={h.weekday: (h.opens, h.closes) for h in body}
+    )
+    return [
+        HoursRead.model_validate(h) for h in await branches_service.list_hours(session, branch_id=branch_id)
+    ]
+
+
+@router.post(
+    "/branches/{branch_id}/special-days",
+    operation_id="addSpecialDay",
+    response_model=SpecialDayRead,
+    status_code=201,
+)
+async def add_special_day(
+    branch_id: int, body: SpecialDayIn, session: DbSession, principal: BranchManage
+) -> SpecialDayRead:
+    """A holiday (closed) or an exception day with its own hours."""
+    in_scope(principal, branch_id)
+    await branches_service.get(session, branch_id)
+    existing = await branches_service.list_special_days(session, branch_id=branch_id, since=body.day)
+    if any(d.day == body.day for d in existing):
+        raise AlreadyExists("Special day")
+    special = await branches_service.add_special_day(session, branch_id=branch_id, **body.model_dump())
+    return SpecialDayRead.model_validate(special)
+
+
+@router.delete("/branches/{branch_id}/special-days/{day}", operation_id="removeSpecialDay", status_code=204)
+async def remove_special_day(branch_id: int, day: date, session: DbSession, principal: BranchManage) -> None:
+    in_scope(principal, branch_id)
+    await branches_service.remove_special_day(session, branch_id=branch_id, day=day)
+
+
+@router.post(
+    "/branches/{branch_id}/zones", operation_id="createZone", response_model=ZoneRead, status_code=201
+)
+async def create_zone(
+    branch_id: int, body: ZoneCreate, session: DbSession, principal: BranchManage
+) -> ZoneRead:
+    """Add a zone to the hall (the standard list can be extended)."""
+    in_scope(principal, branch_id)
+    await branches_service.get(session, branch_id)
+    if any(z.code == body.code for z in await branches_service.list_zones(session, branch_id=branch_id)):
+        raise AlreadyExists("Zone")
+    zone = await branches_service.create_zone(
+        session, branch_id=branch_id, code=body.code, names=body.name.model_dump()
+    )
+    return ZoneRead(id=zone.id, code=zone.code, name=Names.of(zone))
+
+
+@router.post(
+    "/branches/{branch_id}/windows", operation_id="createWindow", response_model=WindowRead, status_code=201
+)
+async def create_window(
+    branch_id: int, body: WindowCreate, session: DbSession, principal: BranchManage
+) -> WindowRead:
+    in_scope(principal, branch_id)
+    await branches_service.get_zone(session, body.zone_id, branch_id=branch_id)
+    if any(
+        w.number == body.number for w in await branches_service.list_windows(session, branch_id=branch_id)
+    ):
+        raise AlreadyExists("Window")
+    window = await branches_service.create_window(
+        session, branch_id=branch_id, zone_id=body.zone_id, number=body.number, accessible=body.accessible
+    )
+    return WindowRead.model_validate(window)
+
+
+@router.patch("/windows/{window_id}", operation_id="updateWindow", response_model=WindowRead)
+async def update_window(
+    window_id: int, body: WindowUpdate, session: DbSession, principal: BranchManage
+) -> WindowRead:
+    """Move a window to another zone or mark it accessible."""
+    window = await branches_service.get_window(session, window_id)
+    if not principal.can_see(window.branch_id):
+        raise NotFound("Window")
+    await branches_service.update_window(session, window, zone_id=body.zone_id, accessible=body.accessible)
+    return WindowRead.model_validate(window)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, time
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
-from birtereze.core.schemas import Names, Output
+from birtereze.core.schemas import Input, Names, Output
 
 
 class HoursRead(Output):
@@ -56,7 +57,17 @@ class BranchSummary(Output):
     open_now: bool
 
 
+class BranchNormatives(Output):
+    max_wait_s: int
+    max_service_s: int
+    max_idle_s: int
+    max_queue_length: int
+    max_recalls: int
+    no_show_after_s: int
+
+
 class BranchDetail(BranchSummary):
+    normatives: BranchNormatives
     hours: list[HoursRead]
     special_days: list[SpecialDayRead]
     zones: list[ZoneRead]
@@ -93,3 +104,83 @@ class BranchLoadRead(Output):
     light: str
     queues: list[QueueLoadRead]
     services: list[ServiceLoadRead]
+
+
+class NamesIn(Input):
+    kk: str = Field(min_length=1, max_length=300)
+    ru: str = Field(min_length=1, max_length=300)
+    en: str = Field(min_length=1, max_length=300)
+
+
+class Normatives(Input):
+    max_wait_s: int | None = Field(default=None, ge=60, le=24 * 3600)
+    max_service_s: int | None = Field(default=None, ge=60, le=24 * 3600)
+    max_idle_s: int | None = Field(default=None, ge=30, le=24 * 3600)
+    max_queue_length: int | None = Field(default=None, ge=1, le=100_000)
+    max_recalls: int | None = Field(default=None, ge=0, le=10)
+    no_show_after_s: int | None = Field(default=None, ge=10, le=3600)
+
+
+class BranchCreate(Input):
+    code: str = Field(pattern=r"^[A-Z0-9][A-Z0-9-]{1,31}$")
+    type: Literal["standard", "digital", "vehicle", "mobile"] = "standard"
+    name: NamesIn
+    address: NamesIn
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+    phone: str = Field(default="", max_length=32)
+    timezone: str = Field(default="Asia/Almaty", max_length=64)
+
+
+class BranchUpdate(Normatives):
+    type: Literal["standard", "digital", "vehicle", "mobile"] | None = None
+    name: NamesIn | None = None
+    address: NamesIn | None = None
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+    phone: str | None = Field(default=None, max_length=32)
+    active: bool | None = None
+
+
+class HoursIn(Input):
+    weekday: int = Field(ge=1, le=7, description="ISO weekday, 1 = Monday")
+    opens: time
+    closes: time
+
+    @model_validator(mode="after")
+    def closes_after_opening(self) -> HoursIn:
+        if self.closes <= self.opens:
+            raise ValueError("closes must be after opens")
+        return self
+
+
+class SpecialDayIn(Input):
+    day: date
+    kind: Literal["holiday", "exception"]
+    opens: time | None = None
+    closes: time | None = None
+    note: str = Field(default="", max_length=200)
+
+    @model_validator(mode="after")
+    def hours_for_exceptions(self) -> SpecialDayIn:
+        if self.kind == "exception" and (
+            self.opens is None or self.closes is None or self.closes <= self.opens
+        ):
+            raise ValueError("an exception day needs opens < closes")
+        return self
+
+
+class ZoneCreate(Input):
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]{1,31}$")
+    name: NamesIn
+
+
+class WindowCreate(Input):
+    number: int = Field(ge=1, le=9999)
+    zone_id: int = Field(gt=0)
+    accessible: bool = False
+
+
+class WindowUpdate(Input):
+    zone_id: int | None = Field(default=None, gt=0)
+    accessible: bool | None = None

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from birtereze.branches.models import Branch, OpeningHours, SpecialDay, Window, Zone
@@ -140,3 +140,43 @@ async def add_special_day(
     session.add(special)
     await session.flush()
     return special
+
+
+async def update(session: AsyncSession, branch: Branch, **fields: object) -> Branch:
+    for name, value in fields.items():
+        setattr(branch, name, value)
+    await session.flush()
+    return branch
+
+
+async def replace_hours(
+    session: AsyncSession, *, branch_id: int, weekly: dict[int, tuple[time, time]]
+) -> None:
+    await session.execute(delete(OpeningHours).where(OpeningHours.branch_id == branch_id))
+    await set_hours(session, branch_id=branch_id, weekly=weekly)
+
+
+async def remove_special_day(session: AsyncSession, *, branch_id: int, day: date) -> None:
+    result = await session.execute(
+        delete(SpecialDay).where(SpecialDay.branch_id == branch_id, SpecialDay.day == day)
+    )
+    if not result.rowcount:  # type: ignore[attr-defined]
+        raise NotFound("Special day")
+
+
+async def get_zone(session: AsyncSession, zone_id: int, *, branch_id: int) -> Zone:
+    zone = await session.get(Zone, zone_id)
+    if zone is None or zone.branch_id != branch_id:
+        raise NotFound("Zone")
+    return zone
+
+
+async def update_window(
+    session: AsyncSession, window: Window, *, zone_id: int | None = None, accessible: bool | None = None
+) -> Window:
+    if zone_id is not None:
+        window.zone_id = (await get_zone(session, zone_id, branch_id=window.branch_id)).id
+    if accessible is not None:
+        window.accessible = accessible
+    await session.flush()
+    return window

@@ -39,6 +39,17 @@ class Conflict(DomainError):
     message = _l("The request conflicts with the current state.")
 
 
+class AlreadyExists(Conflict):
+    code = "already_exists"
+    message = _l("{what} already exists.")
+
+    def __init__(self, what: str, **params: Any) -> None:
+        super().__init__(what=what, **params)
+
+    def detail(self, locale: str) -> str:
+        return self.message.render(locale, what=_l(self.params["what"]).render(locale))
+
+
 class InvalidTransition(Conflict):
     code = "invalid_transition"
     message = _l("Cannot {action} while the window is {state}.")

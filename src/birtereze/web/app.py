@@ -19,6 +19,7 @@ from birtereze.core.live import create_hub
 from birtereze.core.metrics import REQUEST_LATENCY
 from birtereze.core.settings import Settings, get_settings
 from birtereze.queue.api import router as queue_router
+from birtereze.queue.config_api import router as queue_config_router
 from birtereze.staff.api import router as staff_router
 from birtereze.web import ops, problems, stream
 from birtereze.web.deps import TokenCache
@@ -68,7 +69,14 @@ def create_app(
     app.state.token_cache = TokenCache(settings.token_cache_ttl_s)
 
     problems.install(app)
-    for router in (ops.router, staff_router, branches_router, queue_router, stream.router):
+    for router in (
+        ops.router,
+        staff_router,
+        branches_router,
+        queue_router,
+        queue_config_router,
+        stream.router,
+    ):
         app.include_router(router)
 
     @app.middleware("http")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from birtereze.core.errors import NotFound
@@ -170,3 +170,85 @@ async def add_profile_queue(
     session.add(item)
     await session.flush()
     return item
+
+
+async def update_queue(session: AsyncSession, queue: Queue, **fields: object) -> Queue:
+    for name, value in fields.items():
+        setattr(queue, name, value)
+    await session.flush()
+    return queue
+
+
+async def set_offer(
+    session: AsyncSession, *, branch_id: int, service_id: int, queue_id: int
+) -> BranchService:
+    """Offer a service at a branch through a queue, or move it to another queue."""
+    await get_queue(session, queue_id, branch_id=branch_id)
+    offered = (
+        await session.execute(
+            select(BranchService).where(
+                BranchService.branch_id == branch_id, BranchService.service_id == service_id
+            )
+        )
+    ).scalar_one_or_none()
+    if offered is None:
+        return await offer_service(session, branch_id=branch_id, service_id=service_id, queue_id=queue_id)
+    offered.queue_id = queue_id
+    await session.flush()
+    return offered
+
+
+async def withdraw_service(session: AsyncSession, *, branch_id: int, service_id: int) -> None:
+    result = await session.execute(
+        delete(BranchService).where(
+            BranchService.branch_id == branch_id, BranchService.service_id == service_id
+        )
+    )
+    if not result.rowcount:  # type: ignore[attr-defined]
+        raise NotFound("Service")
+
+
+async def list_rules(session: AsyncSession, *, branch_id: int) -> Sequence[SegmentationRule]:
+    statement = (
+        select(SegmentationRule)
+        .where(SegmentationRule.branch_id == branch_id)
+        .order_by(SegmentationRule.position, SegmentationRule.id)
+    )
+    return (await session.execute(statement)).scalars().all()
+
+
+async def delete_rule(session: AsyncSession, *, branch_id: int, rule_id: int) -> None:
+    result = await session.execute(
+        delete(SegmentationRule).where(
+            SegmentationRule.branch_id == branch_id, SegmentationRule.id == rule_id
+        )
+    )
+    if not result.rowcount:  # type: ignore[attr-defined]
+        raise NotFound("Rule")
+
+
+async def get_profile(session: AsyncSession, profile_id: int, *, branch_id: int) -> WorkProfile:
+    profile = await session.get(WorkProfile, profile_id)
+    if profile is None or profile.branch_id != branch_id:
+        raise NotFound("Work profile")
+    return profile
+
+
+async def replace_profile_queues(
+    session: AsyncSession, *, profile: WorkProfile, queues: Sequence[tuple[int, float]]
+) -> None:
+    """Set the ordered queues of a work profile: (queue id, weight) in calling order."""
+    for queue_id, _weight in queues:
+        await get_queue(session, queue_id, branch_id=profile.branch_id)
+    await session.execute(delete(WorkProfileQueue).where(WorkProfileQueue.work_profile_id == profile.id))
+    for position, (queue_id, weight) in enumerate(queues):
+        await add_profile_queue(
+            session, profile_id=profile.id, queue_id=queue_id, position=position, weight=weight
+        )
+
+
+async def update_profile(session: AsyncSession, profile: WorkProfile, **fields: object) -> WorkProfile:
+    for name, value in fields.items():
+        setattr(profile, name, value)
+    await session.flush()
+    return profile
