@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
 from birtereze.core.schemas import Input, Output
@@ -23,4 +25,27 @@ class Me(Output):
     id: int
     username: str
     role: str
+    branch_ids: list[int]
+
+
+class StaffCreate(Input):
+    username: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]{2,63}$")
+    full_name: str = Field(min_length=1, max_length=200)
+    role: Literal["operator", "branch_manager", "admin", "kiosk"]
+    password: str | None = Field(default=None, min_length=10, max_length=256)
+    branch_ids: list[int] = Field(default_factory=list, max_length=500)
+
+
+class StaffUpdate(Input):
+    full_name: str | None = Field(default=None, min_length=1, max_length=200)
+    active: bool | None = None
+    password: str | None = Field(default=None, min_length=10, max_length=256)
+
+
+class StaffRead(Output):
+    id: int
+    username: str
+    full_name: str
+    role: str
+    active: bool
     branch_ids: list[int]

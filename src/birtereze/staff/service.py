@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy import update as sql_update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from birtereze.core import security
@@ -137,3 +138,36 @@ async def principal_for_token(session: AsyncSession, *, token: str, now: datetim
         role=row.role,
         branch_ids=await branch_ids(session, row.id),
     )
+
+
+async def list_staff(session: AsyncSession, *, branch_ids: Sequence[int] | None = None) -> Sequence[Staff]:
+    """Staff users, all of them or those scoped to any of ``branch_ids``."""
+    statement = select(Staff).order_by(Staff.username)
+    if branch_ids is not None:
+        statement = statement.where(
+            Staff.id.in_(select(StaffBranch.staff_id).where(StaffBranch.branch_id.in_(branch_ids)))
+        )
+    return (await session.execute(statement)).scalars().all()
+
+
+async def update(
+    session: AsyncSession,
+    staff: Staff,
+    *,
+    full_name: str | None = None,
+    active: bool | None = None,
+    password: str | None = None,
+) -> Staff:
+    if full_name is not None:
+        staff.full_name = full_name
+    if active is not None:
+        staff.active = active
+        if not active:
+            # A deactivated account loses its tokens at once.
+            await session.execute(
+                sql_update(ApiToken).where(ApiToken.staff_id == staff.id).values(revoked=True)
+            )
+    if password is not None:
+        staff.password_hash = security.hash_password(password)
+    await session.flush()
+    return staff
