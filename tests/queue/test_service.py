@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from birtereze.branches import service as branches_service
 from birtereze.core.clock import ManualClock
 from birtereze.core.errors import InvalidTransition
 from birtereze.core.events import Event
@@ -295,3 +296,16 @@ async def test_it_counts_the_people_ahead(session: AsyncSession, world: World, c
     elderly = await issue(session, world, clock.now() + timedelta(seconds=5), priority_code="elderly")
     assert [await queue_service.position_of(session, t) for t in tickets] == [1, 2, 3]
     assert await queue_service.position_of(session, elderly) == 0
+
+
+async def test_it_numbers_by_each_branchs_own_time_zone(session: AsyncSession, world: World) -> None:
+    branch = await branches_service.get(session, world.branch.id)
+    await branches_service.update(session, branch, timezone="Europe/Moscow")  # UTC+3
+    # 22:30 in Almaty is 20:30 in Moscow: still the same Moscow day as 23:30 Moscow (01:30 Almaty next day).
+    before = datetime(2026, 11, 27, 22, 30, tzinfo=ALMATY)
+    after = datetime(2026, 11, 28, 1, 30, tzinfo=ALMATY)
+    assert (await issue(session, world, before)).number == "A001"
+    second = await issue(session, world, after)
+    assert second.number == "A002"
+    assert second.service_day.isoformat() == "2026-11-27"
+    assert (await issue(session, world, datetime(2026, 11, 28, 3, 1, tzinfo=ALMATY))).number == "A001"
