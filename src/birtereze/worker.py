@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import structlog
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from birtereze.core.clock import Clock
@@ -45,6 +47,16 @@ def schedule() -> list[PeriodicJob]:
     ]
 
 
+async def _claim(session: AsyncSession, name: str) -> bool:
+    """One process at a time runs a periodic job: a transaction-scoped advisory lock on PostgreSQL
+    (SQLite's BEGIN IMMEDIATE already serialises every writer)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+    claimed = await session.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": key})
+    return bool(claimed.scalar())
+
+
 class Worker:
     def __init__(
         self, sessions: async_sessionmaker[AsyncSession], hub: Hub, clock: Clock, settings: Settings
@@ -67,13 +79,17 @@ class Worker:
                 await task
         self._tasks.clear()
 
-    async def run_once(self, job: PeriodicJob) -> None:
+    async def run_once(self, job: PeriodicJob) -> bool:
+        """Run a job once; False when another process is running it right now."""
         async with unit_of_work(self.sessions) as session:
+            if not await _claim(session, job.name):
+                return False
             await job.run(session, self.clock, self.settings)
         live = collect_live(session)
         if live:
             await self.hub.publish(live)
         JOB_HEARTBEAT.labels(job.name).set(time.time())
+        return True
 
     async def _loop(self, job: PeriodicJob) -> None:
         while True:
