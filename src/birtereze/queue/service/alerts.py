@@ -31,6 +31,15 @@ def _key(branch_id: int, kind: str, subject: str) -> str:
     return f"{branch_id}:{kind}:{subject}"
 
 
+def _line(queue_id: int, pool_window_id: int | None, pool_staff_id: int | None) -> tuple[str, int]:
+    """Where a waiting ticket waits: a window's pool, a person's pool, or else its queue."""
+    if pool_window_id is not None:
+        return ("window", pool_window_id)
+    if pool_staff_id is not None:
+        return ("staff", pool_staff_id)
+    return ("queue", queue_id)
+
+
 async def find_breaches(
     session: AsyncSession, *, now: datetime, branch_ids: Sequence[int] | None = None
 ) -> list[Breach]:
@@ -49,14 +58,22 @@ async def find_breaches(
 
     waiting = (
         await session.execute(
-            select(Visit.branch_id, Visit.queue_id, Visit.queued_at).where(
-                Visit.branch_id.in_(ids), Visit.status == "waiting", Visit.available_at <= now
-            )
+            select(
+                Visit.queue_id,
+                Visit.queued_at,
+                Visit.available_at,
+                Visit.pool_window_id,
+                Visit.pool_staff_id,
+            ).where(Visit.branch_id.in_(ids), Visit.status == "waiting", Visit.available_at <= now)
         )
     ).all()
     waits: dict[int, list[float]] = defaultdict(list)
+    # Since when each line (a queue, a window's pool, a person's pool) has had a callable ticket.
+    waiting_since: dict[tuple[str, int], datetime] = {}
     for row in waiting:
         waits[row.queue_id].append((now - row.queued_at).total_seconds())
+        line = _line(row.queue_id, row.pool_window_id, row.pool_staff_id)
+        waiting_since[line] = min(waiting_since.get(line, row.available_at), row.available_at)
     for queue_id, values in waits.items():
         queue = queues[queue_id]
         branch = branches[queue.branch_id]
@@ -91,16 +108,35 @@ async def find_breaches(
 
     idle = (
         await session.execute(
-            select(Counter.branch_id, Counter.window_id, Counter.idle_since, WorkProfileQueue.queue_id)
-            .join(WorkProfileQueue, WorkProfileQueue.work_profile_id == Counter.work_profile_id)
+            select(
+                Counter.branch_id,
+                Counter.window_id,
+                Counter.staff_id,
+                Counter.idle_since,
+                WorkProfileQueue.queue_id,
+            )
+            .outerjoin(WorkProfileQueue, WorkProfileQueue.work_profile_id == Counter.work_profile_id)
             .where(Counter.branch_id.in_(ids), Counter.state == "open", Counter.idle_since.is_not(None))
         )
     ).all()
-    idle_windows: dict[tuple[int, int], float] = {}
-    for idle_branch_id, idle_window_id, idle_since, idle_queue_id in idle:
-        if idle_since is not None and waits.get(idle_queue_id):
-            idle_windows[(idle_branch_id, idle_window_id)] = (now - idle_since).total_seconds()
-    for (branch_id, window_id), seconds in idle_windows.items():
+    # A window is idle while people wait from the later of: when it became idle, and when a ticket it could
+    # call (in its profile's queues or its own or its operator's pool) became callable.
+    idle_since: dict[tuple[int, int], datetime] = {}
+    for desk in idle:
+        lines = [("window", desk.window_id)]
+        if desk.queue_id is not None:
+            lines.append(("queue", desk.queue_id))
+        if desk.staff_id is not None:
+            lines.append(("staff", desk.staff_id))
+        for line in lines:
+            available = waiting_since.get(line)
+            if available is None or desk.idle_since is None:
+                continue
+            since = max(desk.idle_since, available)
+            key = (desk.branch_id, desk.window_id)
+            idle_since[key] = min(idle_since.get(key, since), since)
+    for (branch_id, window_id), since in idle_since.items():
+        seconds = (now - since).total_seconds()
         limit = branches[branch_id].max_idle_s
         if seconds > limit:
             breaches.append(Breach(branch_id, "idle_window", f"window:{window_id}", seconds, limit))
