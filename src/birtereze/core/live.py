@@ -99,12 +99,13 @@ class RedisHub(Hub):
     async def _listen(self) -> None:
         while True:
             try:
-                pubsub = self._redis.pubsub()
-                await pubsub.psubscribe(f"{CHANNEL_PREFIX}*")
-                self._ready.set()
-                async for message in pubsub.listen():
-                    if message.get("type") == "pmessage":
-                        self.deliver([orjson.loads(message["data"])])
+                # Closed on the way out: a dropped connection that the client re-opened must not linger.
+                async with self._redis.pubsub() as pubsub:
+                    await pubsub.psubscribe(f"{CHANNEL_PREFIX}*")
+                    self._ready.set()
+                    async for message in pubsub.listen():
+                        if message.get("type") == "pmessage":
+                            self.deliver([orjson.loads(message["data"])])
             except asyncio.CancelledError:
                 raise
             except Exception:

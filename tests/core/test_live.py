@@ -1,0 +1,149 @@
+"""Live events across processes through Redis pub/sub (the Redis tier: required in CI)."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+import httpx
+import pytest
+import redis.asyncio as redis
+from asgi_lifespan import LifespanManager
+
+from birtereze.core.clock import ManualClock
+from birtereze.core.events import LiveEvent
+from birtereze.core.live import RedisHub
+from birtereze.core.settings import Settings
+from birtereze.web.app import create_app
+from tests.builders import World
+
+pytestmark = pytest.mark.redis
+
+Inbox = asyncio.Queue[dict[str, Any] | None]
+
+
+def fresh_branch_id() -> int:
+    # Pub/sub channels are shared by every database of a Redis server: ids no other test run uses.
+    return 10**12 + secrets.randbelow(10**11) * 10
+
+
+def ping(branch_id: int, event_id: int, **data: object) -> LiveEvent:
+    return LiveEvent(
+        id=event_id, branch_id=branch_id, type="test.ping", at="2026-11-27T05:00:00+00:00", data=data
+    )
+
+
+def with_client_name(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    query = f"{parts.query}&" if parts.query else ""
+    return urlunsplit(parts._replace(query=query + urlencode({"client_name": name})))
+
+
+@asynccontextmanager
+async def running(hub: RedisHub) -> AsyncIterator[RedisHub]:
+    await hub.start()
+    try:
+        yield hub
+    finally:
+        await hub.stop()
+
+
+async def next_payload(inbox: Inbox, within: float = 5.0) -> dict[str, Any]:
+    payload = await asyncio.wait_for(inbox.get(), within)
+    assert payload is not None
+    return payload
+
+
+async def stays_empty(inbox: Inbox, seconds: float = 0.3) -> bool:
+    await asyncio.sleep(seconds)
+    return inbox.empty()
+
+
+async def test_it_carries_events_from_one_process_to_anothers_subscribers_in_order(redis_url: str) -> None:
+    branch = fresh_branch_id()
+    async with (
+        running(RedisHub(redis_url)) as sender,
+        running(RedisHub(redis_url)) as receiver,
+        receiver.subscribe(branch) as remote,
+        sender.subscribe(branch) as local,
+        receiver.subscribe(branch + 1) as other_branch,
+    ):
+        await sender.publish([ping(branch, 1, number="A001"), ping(branch, 2, number="A002")])
+        received = [await next_payload(remote), await next_payload(remote)]
+        # The publishing process's own subscribers hear it once, through Redis like everyone else.
+        heard_here = [await next_payload(local), await next_payload(local)]
+        assert await stays_empty(other_branch)
+        assert remote.empty() and local.empty()
+    assert [p["number"] for p in received] == [p["number"] for p in heard_here] == ["A001", "A002"]
+    assert all(p["branch_id"] == branch and p["type"] == "test.ping" for p in received)
+    assert all(isinstance(p["published_at"], float) for p in received)
+
+
+async def test_it_fans_a_committed_ticket_out_to_another_app_instance(
+    settings: Settings, clock: ManualClock, world: World, redis_url: str
+) -> None:
+    shared = settings.model_copy(update={"redis_url": redis_url})
+    first, second = create_app(shared, clock), create_app(shared, clock)
+    async with (
+        LifespanManager(first),
+        LifespanManager(second),
+        second.state.hub.subscribe(world.branch.id) as inbox,
+        second.state.hub.subscribe(world.other_branch.id) as other_inbox,
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=first), base_url="http://first") as http,
+    ):
+        assert isinstance(first.state.hub, RedisHub) and isinstance(second.state.hub, RedisHub)
+        response = await http.post(
+            f"/api/v1/branches/{world.branch.id}/tickets",
+            json={"service_id": world.services["certificate"].id},
+            headers=world.auth("kiosk"),
+        )
+        assert response.status_code == 201, response.text
+        ticket = response.json()["ticket"]
+        payload = await next_payload(inbox)
+        while payload.get("visit_id") != ticket["id"]:  # another test run's traffic on the same channel
+            payload = await next_payload(inbox)
+        seen_elsewhere = []
+        while not other_inbox.empty():
+            seen_elsewhere.append(other_inbox.get_nowait())
+    assert payload["type"] == "ticket.issued" and payload["number"] == ticket["number"]
+    assert payload["branch_id"] == world.branch.id and "published_at" in payload
+    assert all(p is None or p.get("visit_id") != ticket["id"] for p in seen_elsewhere)
+
+
+async def test_it_listens_again_after_redis_drops_the_connection(redis_url: str) -> None:
+    branch = fresh_branch_id()
+    name = f"birtereze-test-{uuid.uuid4().hex[:12]}"
+    admin = redis.from_url(redis_url)
+    try:
+        async with (
+            running(RedisHub(redis_url)) as sender,
+            running(RedisHub(with_client_name(redis_url, name))) as receiver,
+            receiver.subscribe(branch) as inbox,
+        ):
+            listeners = [c for c in await admin.client_list(_type="pubsub") if c.get("name") == name]
+            assert len(listeners) == 1
+            killed = await admin.client_kill_filter(_id=listeners[0]["id"])
+            assert killed == 1
+            # Events published while it reconnects are lost (subscribers replay them from the log);
+            # the listener must come back and deliver again.
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + 15
+            attempt = 0
+            while True:
+                attempt += 1
+                await sender.publish([ping(branch, attempt)])
+                try:
+                    payload = await next_payload(inbox, 0.5)
+                    break
+                except TimeoutError:
+                    assert loop.time() < deadline, "the listener did not come back"
+            back = [c for c in await admin.client_list(_type="pubsub") if c.get("name") == name]
+            assert len(back) == 1 and back[0]["id"] != listeners[0]["id"]
+            assert payload["id"] == attempt and payload["branch_id"] == branch
+    finally:
+        await admin.aclose()
