@@ -103,7 +103,7 @@ async def issue_ticket(
         people_ahead=ahead,
         estimated_wait_s=wait,
         status_token=token,
-        status_url=str(request.url_for("get_ticket_status", token=token)),
+        status_url=str(request.url_for("ticket_page", token=token)),
     )
     if idempotency_key:
         await idempotency.store(

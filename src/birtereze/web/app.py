@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 import structlog
 from fastapi import FastAPI, Request, Response
 from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
 
 from birtereze.branches.api import router as branches_router
 from birtereze.core import logging as birtereze_logging
@@ -20,9 +21,11 @@ from birtereze.core.metrics import REQUEST_LATENCY
 from birtereze.core.settings import Settings, get_settings
 from birtereze.queue.api import router as queue_router
 from birtereze.queue.config_api import router as queue_config_router
+from birtereze.queue.pages import router as queue_pages_router
 from birtereze.staff.api import router as staff_router
 from birtereze.web import ops, problems, stream
 from birtereze.web.deps import TokenCache
+from birtereze.web.templating import STATIC_DIR
 
 log = structlog.get_logger(__name__)
 
@@ -76,8 +79,10 @@ def create_app(
         queue_router,
         queue_config_router,
         stream.router,
+        queue_pages_router,
     ):
         app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.middleware("http")
     async def observe(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:

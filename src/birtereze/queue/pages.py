@@ -1,0 +1,164 @@
+"""The citizen's ticket page: the address printed in the ticket's QR code; no login, the token is the key."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from birtereze.branches import service as branches_service
+from birtereze.catalog import service as catalog_service
+from birtereze.core import security
+from birtereze.core.errors import Conflict, NotFound
+from birtereze.core.i18n import _l
+from birtereze.queue import load as queue_load
+from birtereze.queue import service as queue_service
+from birtereze.queue.errors import TicketTokenInvalid
+from birtereze.queue.models import Visit
+from birtereze.queue.states import VISIT_ENDED
+from birtereze.web.deps import AppSettings, DbSession, Now
+from birtereze.web.templating import page_locale, render
+
+router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
+
+PageLocale = Annotated[str, Depends(page_locale)]
+# How often an open ticket page asks for news; a page in a background tab does not ask.
+REFRESH_S = 5
+CANNOT_CANCEL = _l("This ticket can no longer be cancelled.")
+
+
+@dataclass(frozen=True, slots=True)
+class TicketView:
+    token: str
+    number: str
+    status: str
+    branch: str
+    queue: str
+    services: list[str]
+    people_ahead: int
+    estimated_minutes: int
+    window_number: int | None
+    issued_at: str
+    back_in_queue_at: str | None
+
+    @property
+    def ended(self) -> bool:
+        return self.status in VISIT_ENDED
+
+    @property
+    def key(self) -> str:
+        """Changes whenever what the page shows changes, so the page redraws only then."""
+        return "|".join(
+            str(part)
+            for part in (
+                self.status,
+                self.people_ahead,
+                self.estimated_minutes,
+                self.window_number,
+                self.back_in_queue_at,
+            )
+        )
+
+
+async def _visit(session: AsyncSession, settings: AppSettings, token: str) -> Visit:
+    visit_id = security.read_ticket(settings.secret_key, token, settings.ticket_token_max_age_days * 86400)
+    if visit_id is None:
+        raise TicketTokenInvalid()
+    try:
+        return await queue_service.get_visit(session, visit_id)
+    except NotFound:
+        raise TicketTokenInvalid() from None
+
+
+async def _view(session: AsyncSession, visit: Visit, *, token: str, now: datetime, locale: str) -> TicketView:
+    branch = await branches_service.get(session, visit.branch_id)
+    queue = await queue_service.get_queue(session, visit.queue_id)
+    lines = await queue_service.list_visit_services(session, visit_id=visit.id)
+    services = await catalog_service.list_services(session, ids=[line.service_id for line in lines])
+    ahead = await queue_service.position_of(session, visit)
+    wait_s = 0
+    if visit.status == "waiting":
+        load = await queue_load.branch_load(session, branch_id=visit.branch_id, now=now)
+        queue_now = load.queues.get(visit.queue_id)
+        if queue_now is not None:
+            wait_s = queue_load.estimate(ahead, queue_now.windows, queue_now.mean_service_s)
+    window_number = None
+    if visit.window_id is not None and visit.status in ("called", "serving"):
+        window_number = (await branches_service.get_window(session, visit.window_id)).number
+    zone = ZoneInfo(branch.timezone)
+    back_at = None
+    if visit.status == "waiting" and visit.available_at > now:
+        back_at = visit.available_at.astimezone(zone).strftime("%H:%M")
+    return TicketView(
+        token=token,
+        number=visit.number,
+        status=visit.status,
+        branch=getattr(branch, f"name_{locale}"),
+        queue=getattr(queue, f"name_{locale}"),
+        services=[getattr(service, f"name_{locale}") for service in services],
+        people_ahead=ahead,
+        estimated_minutes=math.ceil(wait_s / 60),
+        window_number=window_number,
+        issued_at=visit.issued_at.astimezone(zone).strftime("%H:%M"),
+        back_in_queue_at=back_at,
+    )
+
+
+def _not_found(request: Request, locale: str) -> HTMLResponse:
+    return render(request, "queue/ticket_not_found.html", {}, locale=locale, status_code=404)
+
+
+def _page(request: Request, view: TicketView, locale: str, *, notice: str | None = None) -> HTMLResponse:
+    context = {"ticket": view, "refresh_s": REFRESH_S, "notice": notice}
+    return render(request, "queue/ticket.html", context, locale=locale, status_code=409 if notice else 200)
+
+
+@router.get("/t/{token}", name="ticket_page")
+async def ticket_page(
+    token: str, request: Request, session: DbSession, now: Now, settings: AppSettings, locale: PageLocale
+) -> HTMLResponse:
+    """The ticket's number, status, people ahead and estimated wait; "go to window N" when called."""
+    try:
+        visit = await _visit(session, settings, token)
+    except TicketTokenInvalid:
+        return _not_found(request, locale)
+    return _page(request, await _view(session, visit, token=token, now=now, locale=locale), locale)
+
+
+@router.get("/t/{token}/live", name="ticket_page_live")
+async def ticket_page_live(
+    token: str, request: Request, session: DbSession, now: Now, settings: AppSettings, locale: PageLocale
+) -> HTMLResponse:
+    """The changing part of the ticket page, which the open page fetches every few seconds."""
+    try:
+        visit = await _visit(session, settings, token)
+    except TicketTokenInvalid:
+        return _not_found(request, locale)
+    view = await _view(session, visit, token=token, now=now, locale=locale)
+    return render(request, "queue/_ticket_live.html", {"ticket": view}, locale=locale)
+
+
+@router.post("/t/{token}/cancel", name="ticket_page_cancel")
+async def ticket_page_cancel(
+    token: str, request: Request, session: DbSession, now: Now, settings: AppSettings, locale: PageLocale
+) -> Response:
+    """The citizen gives up the ticket (the page asks for confirmation first)."""
+    try:
+        visit = await _visit(session, settings, token)
+    except TicketTokenInvalid:
+        return _not_found(request, locale)
+    try:
+        await queue_service.cancel(session, visit_id=visit.id, now=now)
+    except Conflict:
+        await session.rollback()
+        visit = await _visit(session, settings, token)
+        view = await _view(session, visit, token=token, now=now, locale=locale)
+        return _page(request, view, locale, notice=CANNOT_CANCEL.render(locale))
+    target = request.url_for("ticket_page", token=token).include_query_params(lang=locale)
+    return RedirectResponse(f"{target.path}?{target.query}", status_code=303)
