@@ -309,3 +309,16 @@ async def test_it_numbers_by_each_branchs_own_time_zone(session: AsyncSession, w
     assert second.number == "A002"
     assert second.service_day.isoformat() == "2026-11-27"
     assert (await issue(session, world, datetime(2026, 11, 28, 3, 1, tzinfo=ALMATY))).number == "A001"
+
+
+async def test_it_tells_subscribers_a_closed_window_is_closed(
+    session: AsyncSession, world: World, clock: ManualClock
+) -> None:
+    await open_window(session, world, 2, "all", clock.now())
+    await queue_service.close_window(session, window_id=world.windows[2].id, now=clock.now())
+    closed = (
+        await session.execute(
+            select(Event).where(Event.window_id == world.windows[2].id, Event.type == "window.closed")
+        )
+    ).scalar_one()
+    assert closed.data["state"] == "closed" and closed.staff_id == world.staff["operator"]

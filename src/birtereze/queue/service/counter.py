@@ -160,8 +160,9 @@ async def open_window(
 async def close_window(session: AsyncSession, *, window_id: int, now: datetime) -> Desk:
     desk = await get_counter(session, window_id, lock=True)
     require_window_state("close", desk.counter.state)
-    await _event(session, desk, "window.closed", now)
     _set_state(desk.counter, "closed", now)
+    # The event tells subscribers the new state, and still names the operator who closed the window.
+    await _event(session, desk, "window.closed", now)
     desk.counter.staff_id = None
     desk.counter.break_reason = None
     await session.flush()
