@@ -366,12 +366,18 @@ async def load_frame(session: AsyncSession, *, branch_id: int) -> BranchFrame:
     )
 
 
+def _midnight(day: date, zone: ZoneInfo, days_after: int = 0) -> datetime:
+    """Local midnight as a UTC instant; past the calendar's ends, its first or last instant."""
+    try:
+        return datetime.combine(day + timedelta(days=days_after), time(0), zone).astimezone(UTC)
+    except OverflowError:
+        return datetime.min.replace(tzinfo=UTC) if day.year == 1 else datetime.max.replace(tzinfo=UTC)
+
+
 def day_bounds(timezone: str, start: date, end: date) -> tuple[datetime, datetime]:
     """The UTC instants of local midnight opening ``start`` and closing ``end``."""
     zone = ZoneInfo(timezone)
-    opens = datetime.combine(start, time(0), zone)
-    closes = datetime.combine(end + timedelta(days=1), time(0), zone)
-    return opens.astimezone(UTC), closes.astimezone(UTC)
+    return _midnight(start, zone), _midnight(end, zone, days_after=1)
 
 
 async def load_events(
