@@ -21,6 +21,7 @@ from birtereze.core.metrics import REQUEST_LATENCY
 from birtereze.core.settings import Settings, get_settings
 from birtereze.queue.api import router as queue_router
 from birtereze.queue.config_api import router as queue_config_router
+from birtereze.queue.kpi_api import router as kpi_router
 from birtereze.queue.pages import router as queue_pages_router
 from birtereze.staff.api import router as staff_router
 from birtereze.web import ops, problems, stream
@@ -78,6 +79,7 @@ def create_app(
         branches_router,
         queue_router,
         queue_config_router,
+        kpi_router,
         stream.router,
         queue_pages_router,
     ):
