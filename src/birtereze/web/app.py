@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import time
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import structlog
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
@@ -17,7 +15,6 @@ from birtereze.core import logging as birtereze_logging
 from birtereze.core.clock import Clock, SystemClock
 from birtereze.core.db import create_engine, session_factory
 from birtereze.core.live import create_hub
-from birtereze.core.metrics import REQUEST_LATENCY
 from birtereze.core.settings import Settings, get_settings
 from birtereze.queue.api import router as queue_router
 from birtereze.queue.config_api import router as queue_config_router
@@ -26,6 +23,7 @@ from birtereze.queue.pages import router as queue_pages_router
 from birtereze.staff.api import router as staff_router
 from birtereze.web import ops, problems, stream
 from birtereze.web.deps import TokenCache
+from birtereze.web.middleware import ObserveRequests
 from birtereze.web.templating import STATIC_DIR
 
 log = structlog.get_logger(__name__)
@@ -86,22 +84,7 @@ def create_app(
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
-    @app.middleware("http")
-    async def observe(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
-        structlog.contextvars.bind_contextvars(request_id=request_id)
-        started = time.perf_counter()
-        try:
-            response = await call_next(request)
-        finally:
-            structlog.contextvars.unbind_contextvars("request_id")
-        route = request.scope.get("route")
-        template = route.path if isinstance(route, APIRoute) else "other"
-        REQUEST_LATENCY.labels(request.method, template, str(response.status_code)).observe(
-            time.perf_counter() - started
-        )
-        response.headers["X-Request-Id"] = request_id
-        return response
+    app.add_middleware(ObserveRequests)
 
     return app
 

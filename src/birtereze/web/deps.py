@@ -46,14 +46,15 @@ def get_clock(request: Request) -> Clock:
     return clock
 
 
-def get_now(request: Request) -> datetime:
+# Dependencies are coroutines even when they do not await: FastAPI runs plain functions in a thread pool.
+async def get_now(request: Request) -> datetime:
     return get_clock(request).now()
 
 
 Now = Annotated[datetime, Depends(get_now)]
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -61,7 +62,7 @@ def get_settings(request: Request) -> Settings:
 AppSettings = Annotated[Settings, Depends(get_settings)]
 
 
-def get_hub(request: Request) -> Hub:
+async def get_hub(request: Request) -> Hub:
     hub: Hub = request.app.state.hub
     return hub
 
@@ -69,7 +70,7 @@ def get_hub(request: Request) -> Hub:
 LiveHub = Annotated[Hub, Depends(get_hub)]
 
 
-def get_locale(
+async def get_locale(
     request: Request,
     lang: Annotated[str | None, Query(description="Language: kk, ru or en", pattern="^(kk|ru|en)$")] = None,
 ) -> str:
@@ -118,7 +119,9 @@ async def optional_principal(request: Request) -> Principal | None:
     if principal is not None:
         return principal
     async with request.app.state.sessions() as session:
-        principal = await staff_service.principal_for_token(session, token=token, now=get_now(request))
+        principal = await staff_service.principal_for_token(
+            session, token=token, now=get_clock(request).now()
+        )
     if principal is None:
         raise Unauthorized()
     cache.put(token, principal)
