@@ -19,6 +19,7 @@ router = APIRouter(prefix="/api/v1", tags=["live"])
 
 HEARTBEAT_S = 15.0
 REPLAY_LIMIT = 500
+BATCH_FRAMES = 64
 
 
 def _frame(payload: dict[str, Any]) -> bytes:
@@ -78,17 +79,25 @@ async def stream_branch_events(
                         )
             while True:
                 try:
-                    payload = await asyncio.wait_for(queue.get(), timeout=HEARTBEAT_S)
+                    async with asyncio.timeout(HEARTBEAT_S):
+                        payload = await queue.get()
                 except TimeoutError:
                     if await request.is_disconnected():
                         return
                     yield b": heartbeat\n\n"
                     continue
+                # Whatever else is already waiting goes out in the same write.
+                chunk: list[bytes] = []
+                while payload is not None:
+                    if int(payload["id"]) > last_sent:
+                        chunk.append(_frame(payload))
+                    if queue.empty() or len(chunk) >= BATCH_FRAMES:
+                        break
+                    payload = queue.get_nowait()
+                if chunk:
+                    yield b"".join(chunk)
                 if payload is None:
                     return
-                if int(payload["id"]) <= last_sent:
-                    continue
-                yield _frame(payload)
 
     return StreamingResponse(
         frames(),
