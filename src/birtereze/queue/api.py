@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Request
@@ -47,15 +46,6 @@ from birtereze.web.deps import (
 router = APIRouter(prefix="/api/v1", tags=["queue"])
 
 
-async def _estimate(session: AsyncSession, visit: Visit, now: datetime) -> tuple[int, int]:
-    ahead = await queue_service.position_of(session, visit)
-    load = await queue_load.branch_load(session, branch_id=visit.branch_id, now=now)
-    queue = load.queues.get(visit.queue_id)
-    if queue is None:
-        return ahead, 0
-    return ahead, queue_load.estimate(ahead, queue.windows, queue.mean_service_s)
-
-
 @router.post(
     "/branches/{branch_id}/tickets",
     operation_id="issueTicket",
@@ -96,7 +86,7 @@ async def issue_ticket(
         channel=body.channel,
         now=now,
     )
-    ahead, wait = await _estimate(session, visit, now)
+    ahead, wait = await queue_load.ticket_estimate(session, visit, now=now)
     token = security.sign_ticket(settings.secret_key, visit.id)
     issued = TicketIssued(
         ticket=VisitRead.of(visit),
@@ -144,7 +134,7 @@ async def _visit_by_token(session: AsyncSession, settings: AppSettings, token: s
 async def get_ticket_status(token: str, session: DbSession, now: Now, settings: AppSettings) -> TicketStatus:
     """The citizen's own ticket, read with the signed token of its QR code; no login."""
     visit = await _visit_by_token(session, settings, token)
-    ahead, wait = await _estimate(session, visit, now)
+    ahead, wait = await queue_load.ticket_estimate(session, visit, now=now)
     queue = await queue_service.get_queue(session, visit.queue_id)
     window_number = None
     if visit.window_id is not None and visit.status in ("called", "serving"):

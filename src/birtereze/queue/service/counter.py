@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Final, Literal
 
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import and_, bindparam, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -57,16 +57,20 @@ class Desk:
     visit: Visit | None = None
 
 
+# The hot statements are built once: a statement object keeps its compiled form and cache key.
+_DESK = (
+    select(Counter, Window, Branch)
+    .join(Window, Window.id == Counter.window_id)
+    .join(Branch, Branch.id == Window.branch_id)
+    .where(Counter.window_id == bindparam("window_id"))
+)
+_DESKS: Final = {False: _DESK, True: _DESK.with_for_update(of=Counter)}
+
+
 async def get_counter(session: AsyncSession, window_id: int, *, lock: bool = False) -> Desk:
-    statement = (
-        select(Counter, Window, Branch)
-        .join(Window, Window.id == Counter.window_id)
-        .join(Branch, Branch.id == Window.branch_id)
-        .where(Counter.window_id == window_id)
-    )
-    if lock:
-        statement = statement.with_for_update(of=Counter)
-    row = (await session.execute(statement)).first()
+    statement = _DESKS[lock]
+    params = {"window_id": window_id}
+    row = (await session.execute(statement, params)).first()
     if row is None:
         window = await session.get(Window, window_id)
         if window is None:
@@ -79,7 +83,7 @@ async def get_counter(session: AsyncSession, window_id: int, *, lock: bool = Fal
             .values(window_id=window_id, branch_id=window.branch_id, state="closed", since=_epoch())
             .on_conflict_do_nothing(index_elements=["window_id"])
         )
-        row = (await session.execute(statement)).one()
+        row = (await session.execute(statement, params)).one()
     return Desk(counter=row[0], window=row[1], branch=row[2])
 
 
@@ -215,48 +219,55 @@ async def change_profile(
 # --- calling --------------------------------------------------------------------------------------
 
 
+_PROFILE: Final = (
+    select(
+        WorkProfile.rule,
+        WorkProfile.overdue_after_s,
+        WorkProfileQueue.queue_id,
+        WorkProfileQueue.position,
+        WorkProfileQueue.weight,
+    )
+    .outerjoin(WorkProfileQueue, WorkProfileQueue.work_profile_id == WorkProfile.id)
+    .where(WorkProfile.id == bindparam("profile_id"))
+)
+
+
 async def _calling_profile(session: AsyncSession, profile_id: int) -> calling.Profile:
-    rows = (
-        await session.execute(
-            select(WorkProfile.rule, WorkProfile.overdue_after_s, WorkProfileQueue)
-            .outerjoin(WorkProfileQueue, WorkProfileQueue.work_profile_id == WorkProfile.id)
-            .where(WorkProfile.id == profile_id)
-        )
-    ).all()
+    rows = (await session.execute(_PROFILE, {"profile_id": profile_id})).all()
     queues = tuple(
-        calling.ProfileQueue(queue_id=row[2].queue_id, position=row[2].position, weight=row[2].weight)
+        calling.ProfileQueue(queue_id=row.queue_id, position=row.position, weight=row.weight)
         for row in rows
-        if row[2] is not None
+        if row.queue_id is not None
     )
     return calling.Profile(rule=rows[0].rule, queues=queues, overdue_after_s=rows[0].overdue_after_s)
 
 
+_ACCESSIBLE_OPEN: Final = select(
+    exists().where(
+        Counter.branch_id == bindparam("branch_id"),
+        Counter.state.in_(STAFFED),
+        Window.id == Counter.window_id,
+        Window.accessible.is_(True),
+        WorkProfileQueue.work_profile_id == Counter.work_profile_id,
+        WorkProfileQueue.queue_id.in_(bindparam("queue_ids", expanding=True)),
+    )
+)
+
+
 async def _accessible_window_open(session: AsyncSession, *, branch_id: int, queue_ids: set[int]) -> bool:
     """Is an accessible window staffed now whose profile serves one of these queues?"""
-    statement = select(
-        exists().where(
-            Counter.branch_id == branch_id,
-            Counter.state.in_(STAFFED),
-            Window.id == Counter.window_id,
-            Window.accessible.is_(True),
-            WorkProfileQueue.work_profile_id == Counter.work_profile_id,
-            WorkProfileQueue.queue_id.in_(queue_ids),
-        )
-    )
-    return bool((await session.execute(statement)).scalar())
+    params = {"branch_id": branch_id, "queue_ids": sorted(queue_ids)}
+    return bool((await session.execute(_ACCESSIBLE_OPEN, params)).scalar())
 
 
-async def _candidates(
-    session: AsyncSession, desk: Desk, queue_ids: set[int], now: datetime
-) -> list[calling.Candidate]:
-    counter = desk.counter
-    where_pool = [Visit.pool_window_id == desk.window.id]
-    if counter.staff_id is not None:
-        where_pool.append(Visit.pool_staff_id == counter.staff_id)
-    in_queue = and_(
-        Visit.queue_id.in_(queue_ids), Visit.pool_window_id.is_(None), Visit.pool_staff_id.is_(None)
-    )
-    statement = select(
+# Waiting tickets this window may call: those in its queues, in its own pool, or in its operator's pool
+# (a null staff id matches no pool). Only the head of each line is read: the first by (line_at, id)
+# among the tickets of one queue, priority level, accessibility preference, first-in-line flag and pool.
+# Every calling rule (calling.choose_next) picks the head of such a line, so the choice is the one it
+# would make among all the waiting tickets, while a long queue costs the database a sort, not Python a
+# loop over every ticket.
+_WAITING = (
+    select(
         Visit.id,
         Visit.queue_id,
         Visit.line_at,
@@ -265,14 +276,51 @@ async def _candidates(
         Visit.prefers_accessible,
         Visit.pool_window_id,
         Visit.pool_staff_id,
-    ).where(
-        Visit.branch_id == desk.window.branch_id,
-        Visit.status == "waiting",
-        Visit.available_at <= now,
-        or_(in_queue, *where_pool),
+        func.row_number()
+        .over(
+            partition_by=(
+                Visit.queue_id,
+                Visit.priority_level,
+                Visit.prefers_accessible,
+                Visit.first_in_line,
+                Visit.pool_window_id,
+                Visit.pool_staff_id,
+            ),
+            order_by=(Visit.line_at, Visit.id),
+        )
+        .label("place"),
     )
+    .where(
+        Visit.branch_id == bindparam("branch_id"),
+        Visit.status == "waiting",
+        Visit.available_at <= bindparam("now"),
+        or_(
+            and_(
+                Visit.queue_id.in_(bindparam("queue_ids", expanding=True)),
+                Visit.pool_window_id.is_(None),
+                Visit.pool_staff_id.is_(None),
+            ),
+            Visit.pool_window_id == bindparam("window_id"),
+            Visit.pool_staff_id == bindparam("staff_id"),
+        ),
+    )
+    .subquery()
+)
+_CANDIDATES: Final = select(*(c for c in _WAITING.c if c.name != "place")).where(_WAITING.c.place == 1)
+
+
+async def _candidates(
+    session: AsyncSession, desk: Desk, queue_ids: set[int], now: datetime
+) -> list[calling.Candidate]:
+    params = {
+        "branch_id": desk.window.branch_id,
+        "now": now,
+        "queue_ids": sorted(queue_ids),
+        "window_id": desk.window.id,
+        "staff_id": desk.counter.staff_id,
+    }
     result = []
-    for row in (await session.execute(statement)).all():
+    for row in (await session.execute(_CANDIDATES, params)).all():
         pool: Literal["window", "staff"] | None = None
         if row.pool_window_id == desk.window.id:
             pool = "window"
@@ -292,31 +340,41 @@ async def _candidates(
     return result
 
 
-async def _take(session: AsyncSession, desk: Desk, visit_id: int, now: datetime, *, status: str) -> bool:
-    """Move a waiting visit to this window; False if another window took it first."""
-    result = await session.execute(
-        update(Visit)
-        .where(Visit.id == visit_id, Visit.status == status)
-        .values(
-            status="called",
-            window_id=desk.window.id,
-            staff_id=desk.counter.staff_id,
-            called_at=now,
-            calls=1,
-            pool_window_id=None,
-            pool_staff_id=None,
-            first_in_line=False,
-        )
-        .execution_options(synchronize_session=False)
+_TAKE: Final = (
+    update(Visit)
+    .where(Visit.id == bindparam("visit_id"), Visit.status == bindparam("from_status"))
+    .values(
+        status="called",
+        window_id=bindparam("window_id"),
+        staff_id=bindparam("staff_id"),
+        called_at=bindparam("now"),
+        calls=1,
+        pool_window_id=None,
+        pool_staff_id=None,
+        first_in_line=False,
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    .returning(Visit)
+)
 
 
-async def _after_call(session: AsyncSession, desk: Desk, visit_id: int, now: datetime) -> Desk:
+async def _take(
+    session: AsyncSession, desk: Desk, visit_id: int, now: datetime, *, status: str
+) -> Visit | None:
+    """Move a waiting visit to this window and return it; None if another window took it first."""
+    params = {
+        "visit_id": visit_id,
+        "from_status": status,
+        "window_id": desk.window.id,
+        "staff_id": desk.counter.staff_id,
+        "now": now,
+    }
+    options = {"synchronize_session": False, "populate_existing": True}
+    return (await session.execute(_TAKE, params, execution_options=options)).scalar_one_or_none()
+
+
+async def _after_call(session: AsyncSession, desk: Desk, visit: Visit, now: datetime) -> Desk:
     _set_state(desk.counter, "calling", now)
-    desk.counter.visit_id = visit_id
-    visit = await session.get(Visit, visit_id, populate_existing=True)
-    assert visit is not None
+    desk.counter.visit_id = visit.id
     await _event(
         session,
         desk,
@@ -339,9 +397,12 @@ async def call_next(session: AsyncSession, *, window_id: int, now: datetime) -> 
         raise ProfileRequired()
     profile = await _calling_profile(session, desk.counter.work_profile_id)
     queue_ids = {q.queue_id for q in profile.queues}
-    candidates = await _candidates(session, desk, queue_ids, now)
     accessible_open: bool | None = None
+    taken_elsewhere: set[int] = set()
     for _attempt in range(5):
+        candidates = [
+            c for c in await _candidates(session, desk, queue_ids, now) if c.visit_id not in taken_elsewhere
+        ]
         if (
             accessible_open is None
             and not desk.window.accessible
@@ -358,9 +419,11 @@ async def call_next(session: AsyncSession, *, window_id: int, now: datetime) -> 
         chosen = calling.choose_next(candidates, profile, context, now)
         if chosen is None:
             raise NoTicketWaiting()
-        if await _take(session, desk, chosen.visit_id, now, status="waiting"):
-            return await _after_call(session, desk, chosen.visit_id, now)
-        candidates = [c for c in candidates if c.visit_id != chosen.visit_id]
+        taken = await _take(session, desk, chosen.visit_id, now, status="waiting")
+        if taken is not None:
+            return await _after_call(session, desk, taken, now)
+        # Another window called it first; read the lines again.
+        taken_elsewhere.add(chosen.visit_id)
     raise NoTicketWaiting()
 
 
@@ -385,9 +448,10 @@ async def call_visit(session: AsyncSession, *, window_id: int, visit_id: int, no
         return desk
     if visit.status != "waiting":
         raise TicketNotCallable(number=visit.number, state=VISIT_STATE_WORDS[visit.status])
-    if not await _take(session, desk, visit.id, now, status="waiting"):
+    taken = await _take(session, desk, visit.id, now, status="waiting")
+    if taken is None:
         raise TicketNotCallable(number=visit.number, state=VISIT_STATE_WORDS["called"])
-    return await _after_call(session, desk, visit.id, now)
+    return await _after_call(session, desk, taken, now)
 
 
 async def recall(session: AsyncSession, *, window_id: int, now: datetime) -> Desk:

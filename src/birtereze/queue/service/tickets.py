@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any, Final
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import BindParameter, ColumnElement, and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import ReturningInsert
 
 from birtereze.branches import service as branches_service
 from birtereze.branches.models import Branch
@@ -28,26 +30,76 @@ from birtereze.queue.models import (
 from birtereze.queue.states import refuse_visit
 
 
-def _insert(session: AsyncSession) -> type[postgresql.Insert] | type[sqlite.Insert]:
-    bind = session.get_bind()
-    return postgresql.Insert if bind.dialect.name == "postgresql" else sqlite.Insert
+def _next_seq_statement(
+    insert: type[postgresql.Insert] | type[sqlite.Insert],
+) -> ReturningInsert[int]:
+    values: dict[str, BindParameter[Any]] = {
+        name: bindparam(name) for name in ("branch_id", "queue_id", "service_day")
+    }
+    return (
+        insert(TicketCounter)
+        .values(**values, last=1)
+        .on_conflict_do_update(
+            index_elements=["branch_id", "queue_id", "service_day"],
+            set_={"last": TicketCounter.last + 1},
+        )
+        .returning(TicketCounter.last)
+    )
+
+
+_NEXT_SEQ: Final = {
+    "postgresql": _next_seq_statement(postgresql.Insert),
+    "sqlite": _next_seq_statement(sqlite.Insert),
+}
 
 
 async def next_seq(session: AsyncSession, *, branch_id: int, queue_id: int, now: datetime, tz: str) -> int:
     """Atomically take the next number of a queue for the branch's local day."""
+    statement = _NEXT_SEQ[session.get_bind().dialect.name]
     day = branches_service.service_day(tz, now)
-    insert = _insert(session)(TicketCounter).values(
-        branch_id=branch_id, queue_id=queue_id, service_day=day, last=1
-    )
-    statement = insert.on_conflict_do_update(
-        index_elements=["branch_id", "queue_id", "service_day"],
-        set_={"last": TicketCounter.last + 1},
-    ).returning(TicketCounter.last)
-    return int((await session.execute(statement)).scalar_one())
+    values = {"branch_id": branch_id, "queue_id": queue_id, "service_day": day}
+    return int((await session.execute(statement, values)).scalar_one())
 
 
 def format_number(prefix: str, seq: int) -> str:
     return f"{prefix}{seq:03d}"
+
+
+# One statement for the service's queue, its prefix, the time zone and the priority category.
+_CATEGORY = PriorityCategory.code == bindparam("priority_code")
+_OFFERED: Final = (
+    select(
+        BranchService.queue_id,
+        Queue.prefix,
+        Branch.timezone,
+        select(PriorityCategory.level).where(_CATEGORY).scalar_subquery().label("level"),
+        select(PriorityCategory.prefers_accessible)
+        .where(_CATEGORY)
+        .scalar_subquery()
+        .label("prefers_accessible"),
+    )
+    .join(Branch, Branch.id == BranchService.branch_id)
+    .join(Queue, Queue.id == BranchService.queue_id)
+    .where(
+        BranchService.branch_id == bindparam("branch_id"),
+        BranchService.service_id == bindparam("service_id"),
+        Branch.active.is_(True),
+    )
+)
+_RULES: Final = (
+    select(
+        SegmentationRule.id,
+        SegmentationRule.position,
+        SegmentationRule.queue_id,
+        SegmentationRule.service_id,
+        SegmentationRule.priority_code,
+        SegmentationRule.appointment,
+        SegmentationRule.language,
+        Queue.prefix,
+    )
+    .join(Queue, Queue.id == SegmentationRule.queue_id)
+    .where(SegmentationRule.branch_id == bindparam("branch_id"))
+)
 
 
 async def issue_ticket(
@@ -62,32 +114,16 @@ async def issue_ticket(
     channel: str = "kiosk",
     extra_service_ids: Sequence[int] = (),
 ) -> Visit:
-    offered = (
-        await session.execute(
-            select(BranchService.queue_id, Branch.timezone)
-            .join(Branch, Branch.id == BranchService.branch_id)
-            .where(
-                BranchService.branch_id == branch_id,
-                BranchService.service_id == service_id,
-                Branch.active.is_(True),
-            )
-        )
-    ).first()
+    values = {"branch_id": branch_id, "service_id": service_id, "priority_code": priority_code}
+    offered = (await session.execute(_OFFERED, values)).first()
     if offered is None:
         await branches_service.get(session, branch_id)  # 404 for an unknown branch
         raise ServiceNotOffered()
     level, prefers_accessible = 0, False
     if priority_code is not None:
-        category = (
-            await session.execute(
-                select(PriorityCategory.level, PriorityCategory.prefers_accessible).where(
-                    PriorityCategory.code == priority_code
-                )
-            )
-        ).first()
-        if category is None:
+        if offered.level is None:
             raise UnknownPriority(code=priority_code)
-        level, prefers_accessible = category.level, category.prefers_accessible
+        level, prefers_accessible = offered.level, bool(offered.prefers_accessible)
     if extra_service_ids:
         offered_extra = set(
             (
@@ -102,25 +138,26 @@ async def issue_ticket(
         if offered_extra != set(extra_service_ids):
             raise ServiceNotOffered()
 
-    rules = [
-        routing.Rule(
-            position=r.position,
-            queue_id=r.queue_id,
-            service_id=r.service_id,
-            priority_code=r.priority_code,
-            appointment=r.appointment,
-            language=r.language,
-            rule_id=r.id,
+    prefixes = {offered.queue_id: offered.prefix}
+    rules = []
+    for r in await session.execute(_RULES, {"branch_id": branch_id}):
+        prefixes[r.queue_id] = r.prefix
+        rules.append(
+            routing.Rule(
+                position=r.position,
+                queue_id=r.queue_id,
+                service_id=r.service_id,
+                priority_code=r.priority_code,
+                appointment=r.appointment,
+                language=r.language,
+                rule_id=r.id,
+            )
         )
-        for r in (
-            await session.execute(select(SegmentationRule).where(SegmentationRule.branch_id == branch_id))
-        ).scalars()
-    ]
     request = routing.Request(
         service_id=service_id, priority_code=priority_code, appointment=appointment, language=language
     )
     queue_id = routing.route(rules, request, offered.queue_id)
-    prefix = (await session.execute(select(Queue.prefix).where(Queue.id == queue_id))).scalar_one()
+    prefix = prefixes[queue_id]
     seq = await next_seq(session, branch_id=branch_id, queue_id=queue_id, now=now, tz=offered.timezone)
 
     visit = Visit(
@@ -211,27 +248,52 @@ async def list_waiting(
     return (await session.execute(statement)).scalars().all()
 
 
+def _ahead(first_in_line: bool) -> ColumnElement[bool]:
+    """The waiting tickets ahead of a ticket in its queue, by the queue's own order (bound parameters:
+    ``branch_id``, ``queue_id``, ``visit_id``, ``line_at``, ``priority_level``)."""
+    line_at: BindParameter[datetime] = bindparam("line_at")
+    visit_id: BindParameter[int] = bindparam("visit_id")
+    earlier = or_(Visit.line_at < line_at, and_(Visit.line_at == line_at, Visit.id < visit_id))
+    same_line = and_(Visit.first_in_line.is_(first_in_line), earlier)
+    if not first_in_line:
+        same_line = or_(Visit.first_in_line.is_(True), same_line)
+    priority_level: BindParameter[int] = bindparam("priority_level")
+    return and_(
+        Visit.branch_id == bindparam("branch_id"),
+        Visit.queue_id == bindparam("queue_id"),
+        Visit.status == "waiting",
+        Visit.pool_window_id.is_(None),
+        Visit.pool_staff_id.is_(None),
+        Visit.id != visit_id,
+        or_(
+            Visit.priority_level > priority_level,
+            and_(Visit.priority_level == priority_level, same_line),
+        ),
+    )
+
+
+# Built once: a statement object keeps its compiled form and cache key between requests.
+AHEAD: Final = {first: _ahead(first) for first in (False, True)}
+_POSITION: Final = {first: select(func.count()).where(AHEAD[first]) for first in (False, True)}
+
+
+def ahead_params(visit: Visit) -> dict[str, object]:
+    """The values of ``AHEAD``'s parameters for a ticket."""
+    return {
+        "branch_id": visit.branch_id,
+        "queue_id": visit.queue_id,
+        "visit_id": visit.id,
+        "line_at": visit.line_at,
+        "priority_level": visit.priority_level,
+    }
+
+
 async def position_of(session: AsyncSession, visit: Visit) -> int:
     """How many tickets are ahead of this one in its queue, by the queue's own order."""
     if visit.status != "waiting":
         return 0
-    earlier = or_(Visit.line_at < visit.line_at, and_(Visit.line_at == visit.line_at, Visit.id < visit.id))
-    same_line = and_(Visit.first_in_line.is_(visit.first_in_line), earlier)
-    if not visit.first_in_line:
-        same_line = or_(Visit.first_in_line.is_(True), same_line)
-    ahead = and_(
-        Visit.branch_id == visit.branch_id,
-        Visit.queue_id == visit.queue_id,
-        Visit.status == "waiting",
-        Visit.pool_window_id.is_(None),
-        Visit.pool_staff_id.is_(None),
-        Visit.id != visit.id,
-        or_(
-            Visit.priority_level > visit.priority_level,
-            and_(Visit.priority_level == visit.priority_level, same_line),
-        ),
-    )
-    return int((await session.execute(select(func.count()).where(ahead))).scalar_one())
+    statement = _POSITION[visit.first_in_line]
+    return int((await session.execute(statement, ahead_params(visit))).scalar_one())
 
 
 async def cancel(session: AsyncSession, *, visit_id: int, now: datetime) -> Visit:
