@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date
 from typing import Literal
 
 from pydantic import Field, model_validator
 
-from birtereze.core.schemas import Input, Names, Output
+from birtereze.core.schemas import Input, LocalTime, Names, Output
 
 
 class HoursRead(Output):
     weekday: int = Field(description="ISO weekday, 1 = Monday")
-    opens: time
-    closes: time
+    opens: LocalTime
+    closes: LocalTime
 
 
 class SpecialDayRead(Output):
     day: date
     kind: str
-    opens: time | None
-    closes: time | None
+    opens: LocalTime | None
+    closes: LocalTime | None
     note: str
 
 
@@ -144,8 +144,8 @@ class BranchUpdate(Normatives):
 
 class HoursIn(Input):
     weekday: int = Field(ge=1, le=7, description="ISO weekday, 1 = Monday")
-    opens: time
-    closes: time
+    opens: LocalTime
+    closes: LocalTime
 
     @model_validator(mode="after")
     def closes_after_opening(self) -> HoursIn:
@@ -157,8 +157,8 @@ class HoursIn(Input):
 class SpecialDayIn(Input):
     day: date
     kind: Literal["holiday", "exception"]
-    opens: time | None = None
-    closes: time | None = None
+    opens: LocalTime | None = None
+    closes: LocalTime | None = None
     note: str = Field(default="", max_length=200)
 
     @model_validator(mode="after")

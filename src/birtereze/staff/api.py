@@ -19,7 +19,13 @@ router = APIRouter(prefix="/api/v1", tags=["staff"])
 TOKEN_TTL = timedelta(hours=12)
 
 
-@router.post("/auth/token", operation_id="createToken", response_model=TokenIssued, status_code=201)
+@router.post(
+    "/auth/token",
+    operation_id="createToken",
+    response_model=TokenIssued,
+    status_code=201,
+    responses={401: {"description": "Wrong username or password"}},
+)
 async def create_token(body: TokenRequest, session: DbSession, now: Now) -> TokenIssued:
     """Exchange a username and password for a bearer token valid for 12 hours."""
     staff = await staff_service.authenticate(session, username=body.username, password=body.password)

@@ -146,6 +146,8 @@ def require_roles(*roles: str):  # type: ignore[no-untyped-def]
             raise Forbidden()
         return principal
 
+    # Read by the OpenAPI error declarations and by the meta-test that every route declares a permission.
+    dependency.roles = roles  # type: ignore[attr-defined]
     return dependency
 
 
