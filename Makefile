@@ -43,8 +43,14 @@ test: lint ## Lint, then the whole test suite (SQLite, and PostgreSQL/Redis/brow
 test-fast: install ## The test suite without lint
 	$(BIN)/pytest -x -q $(PYTEST_ARGS)
 
-bench: install ## Run the benchmarks (see docs/benchmarks.md)
-	$(BIN)/python bench/queue_load.py --database sqlite:///$(CURDIR)/var/bench.sqlite3 --seconds 20
+BENCH_SECONDS ?= 20
+BENCH_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/birtereze_bench
+
+bench: install ## Queue load benchmark on SQLite, then on PostgreSQL when reachable (docs/benchmarks.md)
+	$(BIN)/python bench/queue_load.py --database sqlite:///$(CURDIR)/var/bench.sqlite3 --seconds $(BENCH_SECONDS)
+	@if pg_isready -q -d "$(BENCH_POSTGRES_URL)"; then \
+		$(BIN)/python bench/queue_load.py --database "$(BENCH_POSTGRES_URL)" --seconds $(BENCH_SECONDS); \
+	else echo "PostgreSQL is not reachable at $(BENCH_POSTGRES_URL): its run is skipped"; fi
 
 system-deps: ## Install the Debian packages Birtereze uses (needs root)
 	bash scripts/install-system-deps.sh
