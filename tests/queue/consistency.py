@@ -118,11 +118,15 @@ async def check(session: AsyncSession, layout: Layout | None = None) -> dict[int
     """Load every centre and assert every consistency rule; returns the snapshots for further checks."""
     snapshots = await load(session, layout)
     for snapshot in snapshots.values():
-        check_numbers(snapshot)
-        check_visit_states(snapshot)
-        check_windows(snapshot)
-        check_event_log(snapshot)
+        check_snapshot(snapshot)
     return snapshots
+
+
+def check_snapshot(snapshot: Snapshot) -> None:
+    check_numbers(snapshot)
+    check_visit_states(snapshot)
+    check_windows(snapshot)
+    check_event_log(snapshot)
 
 
 def check_numbers(snapshot: Snapshot) -> None:
