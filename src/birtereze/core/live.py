@@ -90,10 +90,16 @@ class RedisHub(Hub):
 
     async def publish(self, items: Sequence[LiveEvent]) -> None:
         now = time.time()
+        messages = [
+            (f"{CHANNEL_PREFIX}{item.branch_id}", orjson.dumps({**item.as_dict(), "published_at": now}))
+            for item in items
+        ]
+        if len(messages) == 1:  # most units of work: one round trip without a pipeline's bookkeeping
+            await self._redis.publish(*messages[0])
+            return
         async with self._redis.pipeline(transaction=False) as pipe:
-            for item in items:
-                payload = {**item.as_dict(), "published_at": now}
-                pipe.publish(f"{CHANNEL_PREFIX}{item.branch_id}", orjson.dumps(payload))
+            for channel, message in messages:
+                pipe.publish(channel, message)
             await pipe.execute()
 
     async def _listen(self) -> None:

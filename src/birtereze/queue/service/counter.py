@@ -555,29 +555,40 @@ async def record_service(
     return desk
 
 
+# Before finishing: is a service that requires an outcome still without one, and does the window's work
+# profile give it a wrap-up time? One statement.
+_FINISH_CHECKS: Final = select(
+    exists()
+    .where(
+        VisitService.visit_id == bindparam("visit_id"),
+        Service.id == VisitService.service_id,
+        Service.outcome_required.is_(True),
+        VisitService.delivered.is_(False),
+    )
+    .label("outcome_missing"),
+    select(WorkProfile.wrap_up_s)
+    .where(WorkProfile.id == bindparam("work_profile_id"))
+    .scalar_subquery()
+    .label("wrap_up_s"),
+)
+
+
 async def finish(session: AsyncSession, *, window_id: int, now: datetime) -> Desk:
     desk = await get_counter(session, window_id, lock=True)
     require_window_state("finish", desk.counter.state)
     visit = await _current_visit(session, desk)
-    missing = await session.execute(
-        select(VisitService.id)
-        .join(Service, Service.id == VisitService.service_id)
-        .where(
-            VisitService.visit_id == visit.id,
-            Service.outcome_required.is_(True),
-            VisitService.delivered.is_(False),
+    checks = (
+        await session.execute(
+            _FINISH_CHECKS, {"visit_id": visit.id, "work_profile_id": desk.counter.work_profile_id}
         )
-        .limit(1)
-    )
-    if missing.first() is not None:
+    ).one()
+    if checks.outcome_missing:
         raise OutcomeRequired()
     visit.status = "finished"
     visit.ended_at = now
     desk.counter.visit_id = None
-    wrap_up = (
-        await session.get(WorkProfile, desk.counter.work_profile_id) if desk.counter.work_profile_id else None
-    )
-    _set_state(desk.counter, "wrap_up" if wrap_up is not None and wrap_up.wrap_up_s > 0 else "open", now)
+    wrap_up_s = checks.wrap_up_s
+    _set_state(desk.counter, "wrap_up" if wrap_up_s is not None and wrap_up_s > 0 else "open", now)
     await _event(session, desk, "ticket.finished", now, visit)
     await session.flush()
     desk.visit = visit
