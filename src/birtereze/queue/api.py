@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Request
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.datastructures import URLPath
 
 from birtereze.branches import service as branches_service
 from birtereze.core import idempotency, security
@@ -44,6 +45,19 @@ from birtereze.web.deps import (
 )
 
 router = APIRouter(prefix="/api/v1", tags=["queue"])
+
+
+_SLOT = "{token}"
+
+
+def _ticket_page_url(request: Request, token: str) -> str:
+    """The citizen's ticket page (the QR's link). ``url_for`` walks every route of the application on each
+    call, so the page's path is resolved once per application and the token put in it."""
+    path: str | None = getattr(request.app.state, "ticket_page_path", None)
+    if path is None:
+        path = request.app.url_path_for("ticket_page", token=_SLOT)
+        request.app.state.ticket_page_path = path
+    return str(URLPath(path.replace(_SLOT, token)).make_absolute_url(request.base_url))
 
 
 @router.post(
@@ -93,7 +107,7 @@ async def issue_ticket(
         people_ahead=ahead,
         estimated_wait_s=wait,
         status_token=token,
-        status_url=str(request.url_for("ticket_page", token=token)),
+        status_url=_ticket_page_url(request, token),
     )
     if idempotency_key:
         await idempotency.store(
