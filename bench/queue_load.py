@@ -744,6 +744,23 @@ def last_event_id(target: Target) -> int:
     return int(value)
 
 
+def database_backends(target: Target) -> list[int]:
+    """Process ids of the PostgreSQL backends serving the benchmark's database (none for SQLite)."""
+    if target.backend != "postgresql":
+        return []
+    engine = create_sync_engine(target.sync_url)
+    with engine.connect() as connection:
+        pids = connection.execute(
+            text(
+                "SELECT pid FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ).scalars()
+        result = [int(pid) for pid in pids]
+    engine.dispose()
+    return result
+
+
 # --- main -----------------------------------------------------------------------------------------
 
 
@@ -765,11 +782,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--warmup", type=float, default=5.0, help="seconds of the same mix before measuring (caches, pools)"
     )
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/14", help="Redis for the fan-out")
+    parser.add_argument(
+        "--subscribers",
+        type=int,
+        default=SUBSCRIBERS_PER_BRANCH,
+        help="event-stream subscribers per centre (10 in the benchmark proper; fewer to see what they cost)",
+    )
     parser.add_argument("--seed", type=int, default=2022)
     parser.add_argument("--no-pgbench", action="store_true", help="skip the pgbench ceiling")
     args = parser.parse_args(argv)
     if args.clients < 32:
         parser.error("--clients must be at least 32")
+    if not 0 <= args.subscribers <= SUBSCRIBERS_PER_BRANCH:
+        parser.error(f"--subscribers must be between 0 and {SUBSCRIBERS_PER_BRANCH}")
 
     log(f"preparing a fresh database from {args.database}")
     target = prepare_database(args.database)
@@ -798,7 +823,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             centre.kiosk_token,
             centre.manager_token,
             centre.manager_token,
-        )[:SUBSCRIBERS_PER_BRANCH]
+        )[: args.subscribers]
     ]
     listener = context.Process(
         target=listener_main, args=(server.base_url, subscriptions, theirs, received_count), daemon=True
@@ -818,11 +843,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             driver.start_measuring()
         measured_event_id = last_event_id(target)
         log(f"driving the mix from {args.clients} clients {pace} for {args.seconds:.0f} s")
+        backends = database_backends(target)  # the pools are filled by the warm-up
         cpu_before = server.cpu_seconds()
         own_before = time.process_time() + _cpu_seconds(listener.pid or 0)
+        database_before = sum(_cpu_seconds(pid) for pid in backends)
         duration = uvloop.run(driver.run(args.seconds, args.clients, rate))
         server_cpu_ms = (server.cpu_seconds() - cpu_before) * 1000
         own_cpu_ms = (time.process_time() + _cpu_seconds(listener.pid or 0) - own_before) * 1000
+        database_cpu_ms = (sum(_cpu_seconds(pid) for pid in backends) - database_before) * 1000
         # Let the last events arrive: stop once a second passes with none, or after 10 s.
         drain_deadline = time.monotonic() + 10
         previous = -1
@@ -859,6 +887,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"server CPU: {server_cpu_ms / max(results.ops, 1):.2f} ms per operation "
         f"({server_cpu_ms / duration / 10:.0f} % of one core); the load generator and the subscribers: "
         f"{own_cpu_ms / duration / 10:.0f} % of one core"
+        + (
+            f"; PostgreSQL's backends: {database_cpu_ms / max(results.ops, 1):.2f} ms per operation "
+            f"({database_cpu_ms / duration / 10:.0f} % of one core)"
+            if target.backend == "postgresql"
+            else ""
+        )
     )
     log(f"checks: {checks}")
     if results.error_kinds:
