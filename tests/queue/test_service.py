@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -10,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from birtereze.branches import service as branches_service
 from birtereze.core.clock import ManualClock
-from birtereze.core.errors import InvalidTransition
+from birtereze.core.errors import DomainError, InvalidTransition
 from birtereze.core.events import Event
 from birtereze.queue import service as queue_service
 from birtereze.queue.errors import (
@@ -21,7 +25,7 @@ from birtereze.queue.errors import (
     ServiceNotOffered,
 )
 from tests.builders import World
-from tests.conftest import ALMATY
+from tests.conftest import ALMATY, Database
 
 
 async def issue(
@@ -322,3 +326,59 @@ async def test_it_tells_subscribers_a_closed_window_is_closed(
         )
     ).scalar_one()
     assert closed.data["state"] == "closed" and closed.staff_id == world.staff["operator"]
+
+
+async def test_it_cancels_a_ticket_called_meanwhile_without_a_deadlock(
+    db: Database, world: World, clock: ManualClock
+) -> None:
+    # The citizen's cancel reads the ticket while it waits; before the cancel locks it, a window calls it and
+    # the operator confirms. Taking the window's counter after the ticket (the reverse of every window
+    # operation's order) let PostgreSQL find a deadlock there.
+    async with db.sessions() as setup:
+        await open_window(setup, world, 2, "all", clock.now())
+        ticket = await issue(setup, world, clock.now())
+        await setup.commit()
+    read, called, locked = asyncio.Event(), asyncio.Event(), asyncio.Event()
+
+    async def unit(operation: Callable[[AsyncSession], Awaitable[object]]) -> str:
+        async with db.sessions() as session:
+            try:
+                await operation(session)
+            except DomainError as refusal:
+                await session.rollback()
+                return type(refusal).__name__
+            await session.commit()
+            return "done"
+
+    async def cancel(session: AsyncSession) -> None:
+        refresh = session.refresh
+
+        async def refresh_once_called(*args: Any, **kwargs: Any) -> None:
+            read.set()
+            with contextlib.suppress(TimeoutError):  # the call waits if the cancel holds the counters
+                await asyncio.wait_for(called.wait(), 1.0)
+            await refresh(*args, **kwargs)
+            locked.set()
+            await asyncio.sleep(0.3)  # the operator confirms meanwhile
+
+        session.refresh = refresh_once_called  # type: ignore[method-assign]
+        await queue_service.cancel(session, visit_id=ticket.id, now=clock.now())
+
+    async def call() -> str:
+        await read.wait()
+        outcome = await unit(
+            lambda s: queue_service.call_next(s, window_id=world.windows[2].id, now=clock.now())
+        )
+        called.set()
+        return outcome
+
+    async def confirm() -> str:
+        await locked.wait()
+        return await unit(lambda s: queue_service.confirm(s, window_id=world.windows[2].id, now=clock.now()))
+
+    outcomes = await asyncio.gather(unit(cancel), call(), confirm())
+    assert outcomes == ["done", "NoTicketWaiting", "InvalidTransition"]
+    async with db.sessions() as check:
+        assert (await queue_service.get_visit(check, ticket.id)).status == "cancelled"
+        desk = await queue_service.get_counter(check, world.windows[2].id)
+        assert desk.counter.state == "open" and desk.counter.visit_id is None

@@ -20,9 +20,9 @@ import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from hypothesis import HealthCheck, Phase, event, settings
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -223,7 +223,7 @@ async def read_hall(session: AsyncSession, staff: dict[str, int], windows: dict[
             )
         ).scalars()
         spec = calling.Profile(
-            rule=profile.rule,  # type: ignore[arg-type]
+            rule=cast(calling.Rule, profile.rule),
             queues=tuple(calling.ProfileQueue(i.queue_id, i.position, i.weight) for i in items),
             overdue_after_s=profile.overdue_after_s,
         )
@@ -341,10 +341,8 @@ class QueueMachine(RuleBasedStateMachine):
 
         outcome = self.runner.run(unit())
         if isinstance(outcome, DomainError):
-            event(f"{name}: refused")
             assert not legal, f"{name} was legal but refused: {type(outcome).__name__} {outcome.detail('en')}"
             return None
-        event(f"{name}: done")
         assert legal, f"{name} was illegal but done"
         return outcome
 
@@ -854,7 +852,6 @@ class QueueMachine(RuleBasedStateMachine):
         local = (self.now + timedelta(seconds=300)).astimezone(zone)
         midnight = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=zone)
         self.clock.set(midnight + timedelta(seconds=offset))
-        event(f"jumped to {move}")
 
     # --- after every step ---------------------------------------------------------------------------
 

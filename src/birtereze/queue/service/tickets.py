@@ -299,11 +299,15 @@ async def position_of(session: AsyncSession, visit: Visit) -> int:
 async def cancel(session: AsyncSession, *, visit_id: int, now: datetime) -> Visit:
     """The citizen gives up their ticket; a window that was calling them becomes free."""
     visit = await get_visit(session, visit_id)
-    window_id = visit.window_id if visit.status == "called" else None
-    if window_id is not None:
-        # Lock order everywhere: the window's counter first, then the visit.
+    window_id = None
+    if visit.status in ("waiting", "called"):
+        # Lock order everywhere: counters first, then the visit. Until the visit is locked a window may
+        # call it (or another window, after a transfer), so hold every counter of the centre, in one order.
         await session.execute(
-            select(Counter.window_id).where(Counter.window_id == window_id).with_for_update()
+            select(Counter.window_id)
+            .where(Counter.branch_id == visit.branch_id)
+            .order_by(Counter.window_id)
+            .with_for_update()
         )
     await session.refresh(visit, with_for_update=True)
     if visit.status not in ("waiting", "called"):
