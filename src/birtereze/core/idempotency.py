@@ -6,7 +6,7 @@ import hashlib
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, String, select, update
+from sqlalchemy import JSON, String, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -35,6 +35,33 @@ def request_fingerprint(payload: bytes) -> str:
     return hashlib.sha256(payload).hexdigest()
 
 
+def _claim_statement(insert: Any) -> Any:
+    return (
+        insert(IdempotencyKey)
+        .values(
+            scope=bindparam("scope"),
+            key=bindparam("key"),
+            request_hash=bindparam("request_hash"),
+            created_at=bindparam("created_at", type_=UTCDateTime),
+        )
+        .on_conflict_do_nothing(index_elements=["scope", "key"])
+        .returning(IdempotencyKey.key)
+    )
+
+
+# Built once, with bound parameters: building a statement and its cache key per request cost more than
+# executing it.
+_CLAIM = {"postgresql": _claim_statement(postgresql.insert), "sqlite": _claim_statement(sqlite.insert)}
+_STORED = select(IdempotencyKey.request_hash, IdempotencyKey.response).where(
+    IdempotencyKey.scope == bindparam("scope"), IdempotencyKey.key == bindparam("key")
+)
+_STORE = (
+    update(IdempotencyKey)
+    .where(IdempotencyKey.scope == bindparam("b_scope"), IdempotencyKey.key == bindparam("b_key"))
+    .values(response=bindparam("b_response", type_=JSON))
+)
+
+
 async def claim(
     session: AsyncSession, *, scope: str, key: str, fingerprint: str, now: datetime
 ) -> dict[str, Any] | None:
@@ -44,23 +71,15 @@ async def claim(
     (SQLite) until the first commits, then see its stored response.
     """
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(IdempotencyKey)
-        .values(scope=scope, key=key, request_hash=fingerprint, created_at=now)
-        .on_conflict_do_nothing(index_elements=["scope", "key"])
-        .returning(IdempotencyKey.key)
-    )
-    inserted = (await session.execute(statement)).first()
+    inserted = (
+        await session.execute(
+            _CLAIM[dialect],
+            {"scope": scope, "key": key, "request_hash": fingerprint, "created_at": now},
+        )
+    ).first()
     if inserted is not None:
         return None
-    stored = (
-        await session.execute(
-            select(IdempotencyKey.request_hash, IdempotencyKey.response).where(
-                IdempotencyKey.scope == scope, IdempotencyKey.key == key
-            )
-        )
-    ).one()
+    stored = (await session.execute(_STORED, {"scope": scope, "key": key})).one()
     if stored.request_hash != fingerprint:
         raise IdempotencyKeyReused()
     response: dict[str, Any] | None = stored.response
@@ -68,8 +87,4 @@ async def claim(
 
 
 async def store(session: AsyncSession, *, scope: str, key: str, response: dict[str, Any]) -> None:
-    await session.execute(
-        update(IdempotencyKey)
-        .where(IdempotencyKey.scope == scope, IdempotencyKey.key == key)
-        .values(response=response)
-    )
+    await session.execute(_STORE, {"b_scope": scope, "b_key": key, "b_response": response})
