@@ -67,7 +67,7 @@ def worker() -> None:
 
     async def forever() -> None:
         engine = create_engine(settings.database_url)
-        hub = create_hub(settings.redis_url)
+        hub = create_hub(settings.redis_url, prefix=settings.live_channel_prefix)
         await hub.start()
         background = Worker(session_factory(engine), hub, SystemClock(), settings)
         background.start()

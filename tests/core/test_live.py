@@ -26,6 +26,9 @@ pytestmark = pytest.mark.redis
 
 Inbox = asyncio.Queue[dict[str, Any] | None]
 
+# Pub/sub channels are shared by every database of a Redis server: a prefix no other test run uses.
+PREFIX = f"birtereze-test-{uuid.uuid4().hex[:12]}:"
+
 
 def fresh_branch_id() -> int:
     # Pub/sub channels are shared by every database of a Redis server: ids no other test run uses.
@@ -67,8 +70,8 @@ async def stays_empty(inbox: Inbox, seconds: float = 0.3) -> bool:
 async def test_it_carries_events_from_one_process_to_anothers_subscribers_in_order(redis_url: str) -> None:
     branch = fresh_branch_id()
     async with (
-        running(RedisHub(redis_url)) as sender,
-        running(RedisHub(redis_url)) as receiver,
+        running(RedisHub(redis_url, prefix=PREFIX)) as sender,
+        running(RedisHub(redis_url, prefix=PREFIX)) as receiver,
         receiver.subscribe(branch) as remote,
         sender.subscribe(branch) as local,
         receiver.subscribe(branch + 1) as other_branch,
@@ -87,7 +90,7 @@ async def test_it_carries_events_from_one_process_to_anothers_subscribers_in_ord
 async def test_it_fans_a_committed_ticket_out_to_another_app_instance(
     settings: Settings, clock: ManualClock, world: World, redis_url: str
 ) -> None:
-    shared = settings.model_copy(update={"redis_url": redis_url})
+    shared = settings.model_copy(update={"redis_url": redis_url, "live_channel_prefix": PREFIX})
     first, second = create_app(shared, clock), create_app(shared, clock)
     async with (
         LifespanManager(first),
@@ -121,8 +124,8 @@ async def test_it_listens_again_after_redis_drops_the_connection(redis_url: str)
     admin = redis.from_url(redis_url)
     try:
         async with (
-            running(RedisHub(redis_url)) as sender,
-            running(RedisHub(with_client_name(redis_url, name))) as receiver,
+            running(RedisHub(redis_url, prefix=PREFIX)) as sender,
+            running(RedisHub(with_client_name(redis_url, name), prefix=PREFIX)) as receiver,
             receiver.subscribe(branch) as inbox,
         ):
             listeners = [c for c in await admin.client_list(_type="pubsub") if c.get("name") == name]

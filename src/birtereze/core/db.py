@@ -86,13 +86,20 @@ def install_sqlite_hooks(sync_engine: Any) -> None:
     event.listen(sync_engine, "begin", _sqlite_begin_immediate)
 
 
-def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+def create_engine(url: str, *, pool_size: int | None = None) -> AsyncEngine:
+    """The engine of ``url``; ``pool_size`` unset: 1 connection on SQLite, 10 on PostgreSQL.
+
+    SQLite takes its write lock at ``BEGIN IMMEDIATE``: a second pooled connection would only wait in
+    SQLite's busy handler (sleep and retry) instead of waiting its turn for the pool, in order. No
+    request holds two connections at once, so one is enough.
+    """
     parsed = normalise_url(url, async_driver=True)
     ensure_sqlite_dir(parsed)
     if parsed.get_backend_name() == "sqlite":
-        engine = create_async_engine(parsed, pool_size=pool_size, max_overflow=0, pool_timeout=60)
+        engine = create_async_engine(parsed, pool_size=pool_size or 1, max_overflow=0, pool_timeout=60)
         install_sqlite_hooks(engine.sync_engine)
         return engine
+    pool_size = pool_size or 10
     return create_async_engine(
         parsed,
         pool_size=pool_size,

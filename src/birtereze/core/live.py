@@ -16,15 +16,42 @@ from birtereze.core.events import LiveEvent
 
 log = structlog.get_logger(__name__)
 
-CHANNEL_PREFIX = "birtereze:branch:"
+DEFAULT_CHANNEL_PREFIX = "birtereze:"
 SUBSCRIBER_BUFFER = 2000
+
+
+class Payload(dict[str, Any]):
+    """One event as its subscribers receive it: the same object for all of them, so that its event-stream
+    frame is encoded once per event, not once per subscriber."""
+
+    __slots__ = ("_frame", "_json")
+    _frame: bytes
+    _json: bytes
+
+    @classmethod
+    def decoded(cls, raw: bytes) -> Payload:
+        """From its JSON encoding, which the frame then reuses as it is."""
+        payload = cls(orjson.loads(raw))
+        payload._json = raw
+        return payload
+
+    def frame(self) -> bytes:
+        """The Server-Sent Events frame: ``id``, ``event`` (the type) and the JSON ``data``."""
+        frame: bytes | None = getattr(self, "_frame", None)
+        if frame is None:
+            data: bytes | None = getattr(self, "_json", None)
+            if data is None:
+                data = orjson.dumps(self)
+            frame = b"id: %d\nevent: %s\ndata: %s\n\n" % (int(self["id"]), str(self["type"]).encode(), data)
+            self._frame = frame
+        return frame
 
 
 class Hub:
     """Fans committed events out to this process's subscribers."""
 
     def __init__(self) -> None:
-        self._subscribers: dict[int, set[asyncio.Queue[dict[str, Any] | None]]] = defaultdict(set)
+        self._subscribers: dict[int, set[asyncio.Queue[Payload | None]]] = defaultdict(set)
 
     @property
     def subscriber_count(self) -> int:
@@ -40,10 +67,10 @@ class Hub:
                     queue.put_nowait(None)
 
     async def publish(self, items: Sequence[LiveEvent]) -> None:
-        stamped = [{**item.as_dict(), "published_at": time.time()} for item in items]
-        self.deliver(stamped)
+        now = time.time()
+        self.deliver([Payload(item.as_dict(), published_at=now) for item in items])
 
-    def deliver(self, payloads: Sequence[dict[str, Any]]) -> None:
+    def deliver(self, payloads: Sequence[Payload]) -> None:
         for payload in payloads:
             for queue in list(self._subscribers.get(int(payload["branch_id"]), ())):
                 try:
@@ -54,8 +81,8 @@ class Hub:
                     log.warning("live.subscriber_dropped", branch_id=payload["branch_id"])
 
     @contextlib.asynccontextmanager
-    async def subscribe(self, branch_id: int) -> AsyncIterator[asyncio.Queue[dict[str, Any] | None]]:
-        queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue(maxsize=SUBSCRIBER_BUFFER)
+    async def subscribe(self, branch_id: int) -> AsyncIterator[asyncio.Queue[Payload | None]]:
+        queue: asyncio.Queue[Payload | None] = asyncio.Queue(maxsize=SUBSCRIBER_BUFFER)
         self._subscribers[branch_id].add(queue)
         try:
             yield queue
@@ -68,10 +95,12 @@ class Hub:
 class RedisHub(Hub):
     """Publishes to Redis; every process's listener delivers to its own subscribers."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, prefix: str = DEFAULT_CHANNEL_PREFIX) -> None:
         super().__init__()
         import redis.asyncio as redis
 
+        # A branch's channel is "{prefix}branch:{id}".
+        self._channels = f"{prefix}branch:"
         self._redis = redis.from_url(url)
         self._listener: asyncio.Task[None] | None = None
         self._ready = asyncio.Event()
@@ -91,7 +120,7 @@ class RedisHub(Hub):
     async def publish(self, items: Sequence[LiveEvent]) -> None:
         now = time.time()
         messages = [
-            (f"{CHANNEL_PREFIX}{item.branch_id}", orjson.dumps({**item.as_dict(), "published_at": now}))
+            (f"{self._channels}{item.branch_id}", orjson.dumps({**item.as_dict(), "published_at": now}))
             for item in items
         ]
         if len(messages) == 1:  # most units of work: one round trip without a pipeline's bookkeeping
@@ -107,11 +136,11 @@ class RedisHub(Hub):
             try:
                 # Closed on the way out: a dropped connection that the client re-opened must not linger.
                 async with self._redis.pubsub() as pubsub:
-                    await pubsub.psubscribe(f"{CHANNEL_PREFIX}*")
+                    await pubsub.psubscribe(f"{self._channels}*")
                     self._ready.set()
                     async for message in pubsub.listen():
                         if message.get("type") == "pmessage":
-                            self.deliver([orjson.loads(message["data"])])
+                            self.deliver([Payload.decoded(message["data"])])
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -119,5 +148,5 @@ class RedisHub(Hub):
                 await asyncio.sleep(1)
 
 
-def create_hub(redis_url: str | None) -> Hub:
-    return RedisHub(redis_url) if redis_url else Hub()
+def create_hub(redis_url: str | None, *, prefix: str = DEFAULT_CHANNEL_PREFIX) -> Hub:
+    return RedisHub(redis_url, prefix=prefix) if redis_url else Hub()

@@ -28,9 +28,12 @@ class Settings(BaseSettings):
     # The embedded worker (normative checks, jobs) runs inside the web process unless disabled.
     embedded_worker: bool = True
     alert_check_interval_s: float = 15.0
-    db_pool_size: int = 10
+    # Connections per process; unset: 1 on SQLite (one writer at a time, taken in order), 10 on PostgreSQL.
+    db_pool_size: int | None = None
     token_cache_ttl_s: float = 30.0
     ticket_token_max_age_days: int = 2
+    # Prefix of the Redis pub/sub channels: installations (or test runs) sharing one Redis differ by it.
+    live_channel_prefix: str = "birtereze:"
 
 
 @lru_cache(maxsize=1)

@@ -42,7 +42,7 @@ def create_app(
         engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
         app.state.engine = engine
         app.state.sessions = session_factory(engine)
-        app.state.hub = create_hub(settings.redis_url)
+        app.state.hub = create_hub(settings.redis_url, prefix=settings.live_channel_prefix)
         await app.state.hub.start()
         background = None
         if run_worker:

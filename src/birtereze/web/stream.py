@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from typing import Annotated, Any
+from typing import Annotated
 
-import orjson
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import StreamingResponse
 from sqlalchemy import select
 
 from birtereze.branches import service as branches_service
 from birtereze.core.events import Event
+from birtereze.core.live import Payload
 from birtereze.web.deps import BranchRead, in_scope
 
 router = APIRouter(prefix="/api/v1", tags=["live"])
@@ -20,14 +20,6 @@ router = APIRouter(prefix="/api/v1", tags=["live"])
 HEARTBEAT_S = 15.0
 REPLAY_LIMIT = 500
 BATCH_FRAMES = 64
-
-
-def _frame(payload: dict[str, Any]) -> bytes:
-    return b"id: %d\nevent: %s\ndata: %s\n\n" % (
-        int(payload["id"]),
-        str(payload["type"]).encode(),
-        orjson.dumps(payload),
-    )
 
 
 @router.get(
@@ -53,30 +45,36 @@ async def stream_branch_events(
             yield b": connected\n\n"
             last_sent = 0
             if last_event_id is not None:
+                # Read in full and the connection given back before the first write: a slow reader must
+                # not hold it (on SQLite the pool has one).
                 async with app.state.sessions() as session:
                     missed = (
-                        await session.execute(
-                            select(Event)
-                            .where(Event.branch_id == branch_id, Event.id > last_event_id)
-                            .order_by(Event.id)
-                            .limit(REPLAY_LIMIT)
+                        (
+                            await session.execute(
+                                select(Event)
+                                .where(Event.branch_id == branch_id, Event.id > last_event_id)
+                                .order_by(Event.id)
+                                .limit(REPLAY_LIMIT)
+                            )
                         )
-                    ).scalars()
-                    for event in missed:
-                        last_sent = event.id
-                        yield _frame(
-                            {
-                                "id": event.id,
-                                "branch_id": event.branch_id,
-                                "type": event.type,
-                                "at": event.at.isoformat(),
-                                "replayed": True,
-                                "visit_id": event.visit_id,
-                                "window_id": event.window_id,
-                                "queue_id": event.queue_id,
-                                **event.data,
-                            }
-                        )
+                        .scalars()
+                        .all()
+                    )
+                for event in missed:
+                    last_sent = event.id
+                    yield Payload(
+                        {
+                            "id": event.id,
+                            "branch_id": event.branch_id,
+                            "type": event.type,
+                            "at": event.at.isoformat(),
+                            "replayed": True,
+                            "visit_id": event.visit_id,
+                            "window_id": event.window_id,
+                            "queue_id": event.queue_id,
+                            **event.data,
+                        }
+                    ).frame()
             while True:
                 try:
                     async with asyncio.timeout(HEARTBEAT_S):
@@ -90,7 +88,7 @@ async def stream_branch_events(
                 chunk: list[bytes] = []
                 while payload is not None:
                     if int(payload["id"]) > last_sent:
-                        chunk.append(_frame(payload))
+                        chunk.append(payload.frame())
                     if queue.empty() or len(chunk) >= BATCH_FRAMES:
                         break
                     payload = queue.get_nowait()
