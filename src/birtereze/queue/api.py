@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Header, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import URLPath
 
@@ -13,6 +14,7 @@ from birtereze.branches import service as branches_service
 from birtereze.core import idempotency, security
 from birtereze.core.errors import NotFound
 from birtereze.core.schemas import Names
+from birtereze.core.settings import Settings
 from birtereze.queue import load as queue_load
 from birtereze.queue import service as queue_service
 from birtereze.queue.errors import TicketTokenInvalid
@@ -43,6 +45,7 @@ from birtereze.web.deps import (
     TicketIssue,
     in_scope,
 )
+from birtereze.web.responses import model_response
 
 router = APIRouter(prefix="/api/v1", tags=["queue"])
 
@@ -75,7 +78,7 @@ async def issue_ticket(
     principal: TicketIssue,
     settings: AppSettings,
     idempotency_key: Annotated[str | None, Header(max_length=128)] = None,
-) -> TicketIssued:
+) -> Response:
     """Take a ticket. With an ``Idempotency-Key`` a retried request returns the same ticket."""
     in_scope(principal, branch_id)
     scope = f"ticket:{principal.staff_id}:{branch_id}"
@@ -88,7 +91,7 @@ async def issue_ticket(
             now=now,
         )
         if stored is not None:
-            return TicketIssued.model_validate(stored)
+            return model_response(TicketIssued.model_validate(stored), 201)
     visit = await queue_service.issue_ticket(
         session,
         branch_id=branch_id,
@@ -113,7 +116,7 @@ async def issue_ticket(
         await idempotency.store(
             session, scope=scope, key=idempotency_key, response=issued.model_dump(mode="json")
         )
-    return issued
+    return model_response(issued, 201)
 
 
 @router.get("/branches/{branch_id}/tickets/{visit_id}", operation_id="getTicket", response_model=VisitRead)
@@ -134,7 +137,7 @@ async def cancel_ticket(
     return VisitRead.of(await queue_service.cancel(session, visit_id=visit_id, now=now))
 
 
-async def _visit_by_token(session: AsyncSession, settings: AppSettings, token: str) -> Visit:
+async def _visit_by_token(session: AsyncSession, settings: Settings, token: str) -> Visit:
     visit_id = security.read_ticket(settings.secret_key, token, settings.ticket_token_max_age_days * 86400)
     if visit_id is None:
         raise TicketTokenInvalid()
@@ -145,8 +148,14 @@ async def _visit_by_token(session: AsyncSession, settings: AppSettings, token: s
 
 
 @router.get("/ticket-status/{token}", operation_id="getTicketStatus", response_model=TicketStatus)
-async def get_ticket_status(token: str, session: DbSession, now: Now, settings: AppSettings) -> TicketStatus:
+async def get_ticket_status(token: str, session: DbSession, now: Now, settings: AppSettings) -> Response:
     """The citizen's own ticket, read with the signed token of its QR code; no login."""
+    return model_response(await _ticket_status(token, session, now, settings))
+
+
+async def _ticket_status(
+    token: str, session: AsyncSession, now: datetime, settings: Settings
+) -> TicketStatus:
     visit = await _visit_by_token(session, settings, token)
     ahead, wait = await queue_load.ticket_estimate(session, visit, now=now)
     queue = await queue_service.get_queue(session, visit.queue_id)
@@ -171,7 +180,7 @@ async def cancel_own_ticket(token: str, session: DbSession, now: Now, settings: 
     """The citizen gives up their ticket."""
     visit = await _visit_by_token(session, settings, token)
     await queue_service.cancel(session, visit_id=visit.id, now=now)
-    return await get_ticket_status(token, session, now, settings)
+    return await _ticket_status(token, session, now, settings)
 
 
 @router.get("/branches/{branch_id}/queues", operation_id="listQueues", response_model=list[QueueRead])
@@ -242,17 +251,17 @@ WindowOperation = Callable[[], Awaitable[Desk]]
 
 async def _operate(
     session: AsyncSession, principal: Principal, window_id: int, operation: WindowOperation
-) -> CounterRead:
+) -> Response:
     window = await branches_service.get_window(session, window_id)
     if not principal.can_see(window.branch_id):
         raise NotFound("Window")
-    return CounterRead.of(await operation())
+    return model_response(CounterRead.of(await operation()))
 
 
 @router.post("/windows/{window_id}/open", operation_id="openWindow", response_model=CounterRead)
 async def open_window(
     window_id: int, body: WindowOpen, session: DbSession, now: Now, principal: QueueOperate
-) -> CounterRead:
+) -> Response:
     """Sign in at a window with a work profile."""
     return await _operate(
         session,
@@ -269,7 +278,7 @@ async def open_window(
 
 
 @router.post("/windows/{window_id}/close", operation_id="closeWindow", response_model=CounterRead)
-async def close_window(window_id: int, session: DbSession, now: Now, principal: QueueOperate) -> CounterRead:
+async def close_window(window_id: int, session: DbSession, now: Now, principal: QueueOperate) -> Response:
     return await _operate(
         session,
         principal,
@@ -281,7 +290,7 @@ async def close_window(window_id: int, session: DbSession, now: Now, principal: 
 @router.post("/windows/{window_id}/break", operation_id="startBreak", response_model=CounterRead)
 async def start_break(
     window_id: int, body: WindowBreak, session: DbSession, now: Now, principal: QueueOperate
-) -> CounterRead:
+) -> Response:
     return await _operate(
         session,
         principal,
@@ -291,14 +300,14 @@ async def start_break(
 
 
 @router.post("/windows/{window_id}/resume", operation_id="endBreak", response_model=CounterRead)
-async def end_break(window_id: int, session: DbSession, now: Now, principal: QueueOperate) -> CounterRead:
+async def end_break(window_id: int, session: DbSession, now: Now, principal: QueueOperate) -> Response:
     return await _operate(
         session, principal, window_id, lambda: queue_service.end_break(session, window_id=window_id, now=now)
     )
 
 
 @router.post("/windows/{window_id}/ready", operation_id="endWrapUp", response_model=CounterRead)
-async def end_wrap_up(window_id: int, session: DbSession, now: Now, principal: QueueOperate) -> CounterRead:
+async def end_wrap_up(window_id: int, session: DbSession, now: Now, principal: QueueOperate) -> Response:
     return await _operate(
         session,
         principal,
@@ -310,7 +319,7 @@ async def end_wrap_up(window_id: int, session: DbSession, now: Now, principal: Q
 @router.post("/windows/{window_id}/profile", operation_id="changeWorkProfile", response_model=CounterRead)
 async def change_profile(
     window_id: int, body: WindowProfile, session: DbSession, now: Now, principal: QueueOperate
-) -> CounterRead:
+) -> Response:
     return await _operate(
         session,
         principal,
@@ -322,7 +331,7 @@ async def change_profile(
 
 
 @router.post("/windows/{window_id}/call-next", operation_id="callNext", response_model=CounterRead)
-async def call_next(window_id: int, session: DbSession, now: Now, principal: QueueOperate) -> CounterRead:
+async def call_next(window_id: int, session: DbSession, now: Now, principal: QueueOperate) -> Response:
     """Call the next ticket by the window's work profile and calling rules."""
     return await _operate(
         session, principal, window_id, lambda: queue_service.call_next(session, window_id=window_id, now=now)
@@ -332,7 +341,7 @@ async def call_next(window_id: int, session: DbSession, now: Now, principal: Que
 @router.post("/windows/{window_id}/call", operation_id="callTicket", response_model=CounterRead)
 async def call_ticket(
     window_id: int, body: CallTicket, session: DbSession, now: Now, principal: QueueOperate
-) -> CounterRead:
+) -> Response:
     """Call a chosen waiting ticket, or resume one this window parked."""
     return await _operate(
         session,
@@ -343,14 +352,14 @@ async def call_ticket(
 
 
 @router.post("/windows/{window_id}/recall", operation_id="recallTicket", response_model=CounterRead)
-async def recall(window_id: int, session: DbSession, now: Now, principal: QueueOperate) -> CounterRead:
+async def recall(window_id: int, session: DbSession, now: Now, principal: QueueOperate) -> Response:
     return await _operate(
         session, principal, window_id, lambda: queue_service.recall(session, window_id=window_id, now=now)
     )
 
 
 @router.post("/windows/{window_id}/confirm", operation_id="confirmArrival", response_model=CounterRead)
-async def confirm(window_id: int, session: DbSession, now: Now, principal: QueueOperate) -> CounterRead:
+async def confirm(window_id: int, session: DbSession, now: Now, principal: QueueOperate) -> Response:
     """The citizen has come to the window; service starts."""
     return await _operate(
         session, principal, window_id, lambda: queue_service.confirm(session, window_id=window_id, now=now)
@@ -358,7 +367,7 @@ async def confirm(window_id: int, session: DbSession, now: Now, principal: Queue
 
 
 @router.post("/windows/{window_id}/no-show", operation_id="markNoShow", response_model=CounterRead)
-async def no_show(window_id: int, session: DbSession, now: Now, principal: QueueOperate) -> CounterRead:
+async def no_show(window_id: int, session: DbSession, now: Now, principal: QueueOperate) -> Response:
     return await _operate(
         session,
         principal,
@@ -370,7 +379,7 @@ async def no_show(window_id: int, session: DbSession, now: Now, principal: Queue
 @router.post("/windows/{window_id}/services", operation_id="recordService", response_model=CounterRead)
 async def record_service(
     window_id: int, body: ServiceRecord, session: DbSession, now: Now, principal: QueueOperate
-) -> CounterRead:
+) -> Response:
     """Record a delivered service and its outcome."""
     return await _operate(
         session,
@@ -383,14 +392,14 @@ async def record_service(
 
 
 @router.post("/windows/{window_id}/finish", operation_id="finishService", response_model=CounterRead)
-async def finish(window_id: int, session: DbSession, now: Now, principal: QueueOperate) -> CounterRead:
+async def finish(window_id: int, session: DbSession, now: Now, principal: QueueOperate) -> Response:
     return await _operate(
         session, principal, window_id, lambda: queue_service.finish(session, window_id=window_id, now=now)
     )
 
 
 @router.post("/windows/{window_id}/park", operation_id="parkTicket", response_model=CounterRead)
-async def park(window_id: int, session: DbSession, now: Now, principal: QueueOperate) -> CounterRead:
+async def park(window_id: int, session: DbSession, now: Now, principal: QueueOperate) -> Response:
     return await _operate(
         session, principal, window_id, lambda: queue_service.park(session, window_id=window_id, now=now)
     )
@@ -399,7 +408,7 @@ async def park(window_id: int, session: DbSession, now: Now, principal: QueueOpe
 @router.post("/windows/{window_id}/transfer", operation_id="transferTicket", response_model=CounterRead)
 async def transfer(
     window_id: int, body: Transfer, session: DbSession, now: Now, principal: QueueOperate
-) -> CounterRead:
+) -> Response:
     """Transfer to a queue, a window or a staff pool; first or last in line; optionally delayed."""
     return await _operate(
         session,
