@@ -7,10 +7,12 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Request, Response
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import URLPath
 
 from birtereze.branches import service as branches_service
+from birtereze.branches.models import Window
 from birtereze.core import idempotency, security
 from birtereze.core.errors import NotFound
 from birtereze.core.schemas import Names
@@ -248,12 +250,16 @@ async def list_windows(branch_id: int, session: DbSession, principal: BranchRead
 
 WindowOperation = Callable[[], Awaitable[Desk]]
 
+# The caller's scope is checked before the operation, on the window's centre alone: a plain row, built
+# once, not the window's ORM object (the operation loads it with its counter anyway).
+_WINDOW_BRANCH = select(Window.branch_id).where(Window.id == bindparam("window_id"))
+
 
 async def _operate(
     session: AsyncSession, principal: Principal, window_id: int, operation: WindowOperation
 ) -> Response:
-    window = await branches_service.get_window(session, window_id)
-    if not principal.can_see(window.branch_id):
+    branch_id = (await session.execute(_WINDOW_BRANCH, {"window_id": window_id})).scalar()
+    if branch_id is None or not principal.can_see(branch_id):
         raise NotFound("Window")
     return model_response(CounterRead.of(await operation()))
 
