@@ -154,6 +154,41 @@ async def test_it_takes_opening_hours_as_local_times_only(client: httpx.AsyncCli
     assert branch["hours"] == [{"weekday": 1, "opens": "09:00:00", "closes": "18:00:00"}]
 
 
+async def test_it_takes_days_only_as_iso_dates(client: httpx.AsyncClient, world: World) -> None:
+    # Pydantic alone would read a number as a Unix time: "0" would be 1 January 1970.
+    kpis = f"/api/v1/branches/{world.branch.id}/kpis"
+    assert (await client.get(kpis, params={"day": "0"}, headers=world.auth("manager"))).status_code == 422
+    assert (await client.get(kpis, params={"day": "2026-11-27"}, headers=world.auth("manager"))).is_success
+    special_days = f"/api/v1/branches/{world.branch.id}/special-days"
+    refused = await client.post(
+        special_days, json={"day": 0, "kind": "holiday"}, headers=world.auth("manager")
+    )
+    assert refused.status_code == 422
+    added = await client.post(
+        special_days, json={"day": "2026-12-16", "kind": "holiday"}, headers=world.auth("manager")
+    )
+    assert added.status_code == 201, added.text
+    removed = await client.delete(f"{special_days}/86400", headers=world.auth("manager"))
+    assert removed.status_code == 422
+
+
+async def test_it_refuses_a_boolean_or_text_where_a_number_goes(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    url = f"/api/v1/branches/{world.branch.id}/tickets"
+    service_id = world.services["certificate"].id
+    for body in (
+        {"service_id": True},
+        {"service_id": str(service_id)},
+        {"service_id": service_id, "extra_service_ids": [str(service_id)]},
+        {"service_id": service_id, "appointment": 1},
+    ):
+        response = await client.post(url, json=body, headers=world.auth("kiosk"))
+        assert response.status_code == 422, body
+    accepted = await client.post(url, json={"service_id": float(service_id)}, headers=world.auth("kiosk"))
+    assert accepted.status_code == 201  # 3.0 is the integer 3 in JSON
+
+
 async def _busy_hall(db: Database, world: World, clock: ManualClock) -> dict[str, list[int]]:
     """Tickets waiting and windows in several states, so that generated calls meet real rows."""
     now = clock.now()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter
@@ -31,7 +30,7 @@ from birtereze.branches.schemas import (
 )
 from birtereze.catalog import service as catalog_service
 from birtereze.core.errors import AlreadyExists, InvalidInput, NotFound
-from birtereze.core.schemas import Names
+from birtereze.core.schemas import IsoDate, Names
 from birtereze.queue import load as queue_load
 from birtereze.queue.service import config as queue_config
 from birtereze.web.deps import AdminOnly, BranchManage, DbSession, Now, in_scope
@@ -242,7 +241,9 @@ async def add_special_day(
 
 
 @router.delete("/branches/{branch_id}/special-days/{day}", operation_id="removeSpecialDay", status_code=204)
-async def remove_special_day(branch_id: int, day: date, session: DbSession, principal: BranchManage) -> None:
+async def remove_special_day(
+    branch_id: int, day: IsoDate, session: DbSession, principal: BranchManage
+) -> None:
     in_scope(principal, branch_id)
     await branches_service.remove_special_day(session, branch_id=branch_id, day=day)
 

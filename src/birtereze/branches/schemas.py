@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from birtereze.core.schemas import Input, LocalTime, Names, Output
+from birtereze.core.schemas import Input, IsoDate, LocalTime, Names, Output
 
 
 class HoursRead(Output):
@@ -155,7 +155,7 @@ class HoursIn(Input):
 
 
 class SpecialDayIn(Input):
-    day: date
+    day: IsoDate
     kind: Literal["holiday", "exception"]
     opens: LocalTime | None = None
     closes: LocalTime | None = None

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from birtereze.branches import service as branches_service
 from birtereze.core.errors import NotFound
 from birtereze.core.i18n import _l
-from birtereze.core.schemas import Names
+from birtereze.core.schemas import IsoDate, Names
 from birtereze.queue import kpis
 from birtereze.queue import service as queue_service
 from birtereze.queue.kpi_schemas import FIGURE_COLUMNS, AlertRead, KpiFigures, KpiReport, KpiRow
@@ -39,7 +39,7 @@ ALERT_TITLES: Final = {
 }
 
 Day = Annotated[
-    date | None,
+    IsoDate | None,
     Query(description="The branch's local day (YYYY-MM-DD) whose tickets to count; today by default"),
 ]
 Grouping = Annotated[GroupBy, Query(description="One row per branch, queue, window, operator, zone or hour")]
