@@ -362,6 +362,8 @@ def start_server(target: Target, redis_url: str, log_path: Path) -> Server:
         # Production's shape: stateless web workers fanning events out through Redis, and the background
         # worker (normative alerts) in its own process.
         env["BIRTEREZE_REDIS_URL"] = redis_url
+        # Channels of this run alone: no other process on the same Redis reaches its subscribers.
+        env["BIRTEREZE_LIVE_CHANNEL_PREFIX"] = f"birtereze-bench-{uuid.uuid4().hex[:12]}:"
         env["BIRTEREZE_EMBEDDED_WORKER"] = "0"
         commands = [[birtereze, "serve", "--port", str(port), "--workers", "2"], [birtereze, "worker"]]
     else:
