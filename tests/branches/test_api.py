@@ -97,3 +97,17 @@ async def test_it_keeps_managers_to_their_own_branch(client: httpx.AsyncClient, 
         f"/api/v1/branches/{world.other_branch.id}", json={"max_wait_s": 600}, headers=world.auth("manager")
     )
     assert response.status_code == 404
+
+
+async def test_it_gives_a_new_branch_the_configured_time_zone(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    body = {"code": "TZ-1", "name": NAMES, "address": NAMES}
+    created = await client.post("/api/v1/branches", json=body, headers=world.auth("admin"))
+    assert created.json()["timezone"] == "Asia/Almaty"
+    bad = await client.post(
+        "/api/v1/branches",
+        json={**body, "code": "TZ-2", "timezone": "Mars/Olympus"},
+        headers=world.auth("admin"),
+    )
+    assert bad.status_code == 400

@@ -89,3 +89,20 @@ async def test_it_lists_priority_categories_and_services_publicly(
     assert categories[0]["prefers_accessible"] is True and categories[0]["legal_basis"]["en"] == "Law"
     services = (await client.get("/api/v1/services")).json()
     assert len(services) == 3
+
+
+async def test_it_treats_null_required_fields_as_unchanged(client: httpx.AsyncClient, world: World) -> None:
+    auth = world.auth("manager")
+    queue = await client.patch(
+        f"/api/v1/branches/{world.branch.id}/queues/{world.queues['A'].id}",
+        json={"zone_id": None, "max_wait_s": None},
+        headers=auth,
+    )
+    assert queue.status_code == 200 and queue.json()["zone_id"] == world.queues["A"].zone_id
+    profile = await client.patch(
+        f"/api/v1/branches/{world.branch.id}/profiles/{world.profiles['all'].id}",
+        json={"rule": None, "wrap_up_s": None, "overdue_after_s": 600},
+        headers=auth,
+    )
+    assert profile.status_code == 200
+    assert profile.json()["rule"] == "longest_wait" and profile.json()["overdue_after_s"] == 600

@@ -33,7 +33,7 @@ from birtereze.core.errors import AlreadyExists, InvalidInput, NotFound
 from birtereze.core.schemas import IsoDate, Names
 from birtereze.queue import load as queue_load
 from birtereze.queue.service import config as queue_config
-from birtereze.web.deps import AdminOnly, BranchManage, DbSession, Now, in_scope
+from birtereze.web.deps import AdminOnly, AppSettings, BranchManage, DbSession, Now, in_scope
 
 router = APIRouter(prefix="/api/v1", tags=["branches"])
 
@@ -169,9 +169,12 @@ def _check_timezone(name: str) -> None:
 
 
 @router.post("/branches", operation_id="createBranch", response_model=BranchDetail, status_code=201)
-async def create_branch(body: BranchCreate, session: DbSession, now: Now, _admin: AdminOnly) -> BranchDetail:
+async def create_branch(
+    body: BranchCreate, session: DbSession, now: Now, settings: AppSettings, _admin: AdminOnly
+) -> BranchDetail:
     """Open a new centre (administrators)."""
-    _check_timezone(body.timezone)
+    timezone = body.timezone or settings.timezone
+    _check_timezone(timezone)
     if await branches_service.get_by_code(session, body.code) is not None:
         raise AlreadyExists("Branch")
     branch = await branches_service.create(
@@ -181,7 +184,7 @@ async def create_branch(body: BranchCreate, session: DbSession, now: Now, _admin
         latitude=body.latitude,
         longitude=body.longitude,
         phone=body.phone,
-        timezone=body.timezone,
+        timezone=timezone,
         **_flat(body.name, "name"),
         **_flat(body.address, "address"),
     )

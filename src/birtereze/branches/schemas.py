@@ -129,7 +129,9 @@ class BranchCreate(Input):
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
     phone: str = Field(default="", max_length=32)
-    timezone: str = Field(default="Asia/Almaty", max_length=64)
+    timezone: str | None = Field(
+        default=None, max_length=64, description="IANA time zone; BIRTEREZE_TIMEZONE when left out"
+    )
 
 
 class BranchUpdate(Normatives):

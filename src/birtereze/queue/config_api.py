@@ -134,7 +134,10 @@ async def update_queue(
 ) -> QueueConfig:
     in_scope(principal, branch_id)
     queue = await config_service.get_queue(session, queue_id, branch_id=branch_id)
+    # A null limit means "the branch's norm"; a null zone means "unchanged".
     fields: dict[str, object] = body.model_dump(exclude_unset=True, exclude={"name"})
+    if fields.get("zone_id", 0) is None:
+        del fields["zone_id"]
     if body.zone_id is not None:
         await branches_service.get_zone(session, body.zone_id, branch_id=branch_id)
     if body.name is not None:
@@ -255,7 +258,12 @@ async def update_profile(
 ) -> ProfileRead:
     in_scope(principal, branch_id)
     profile = await config_service.get_profile(session, profile_id, branch_id=branch_id)
-    fields: dict[str, object] = body.model_dump(exclude_unset=True, exclude={"name", "queues"})
+    # A null overdue limit switches it off; null rule or wrap-up mean "unchanged".
+    fields = {
+        key: value
+        for key, value in body.model_dump(exclude_unset=True, exclude={"name", "queues"}).items()
+        if value is not None or key == "overdue_after_s"
+    }
     if body.name is not None:
         fields.update({f"name_{lang}": text for lang, text in body.name.model_dump().items()})
     await config_service.update_profile(session, profile, **fields)
