@@ -15,6 +15,7 @@ import pytest
 import redis.asyncio as redis
 from asgi_lifespan import LifespanManager
 
+from birtereze.core import live
 from birtereze.core.clock import ManualClock
 from birtereze.core.events import LiveEvent
 from birtereze.core.live import RedisHub
@@ -150,3 +151,14 @@ async def test_it_listens_again_after_redis_drops_the_connection(redis_url: str)
             assert payload["id"] == attempt and payload["branch_id"] == branch
     finally:
         await admin.aclose()
+
+
+async def test_it_ends_the_stream_of_a_subscriber_too_far_behind(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(live, "SUBSCRIBER_BUFFER", 2)
+    hub = live.Hub()
+    async with hub.subscribe(7) as queue:
+        for number in range(3):
+            await hub.publish([LiveEvent(id=number + 1, branch_id=7, type="ticket.issued", at="")])
+        # Dropped: what was buffered is discarded and the end-of-stream marker waits instead.
+        assert queue.get_nowait() is None
+        assert hub.subscriber_count == 0

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import httpx
+from fastapi import FastAPI
 
 from birtereze.core.clock import ManualClock
+from birtereze.core.events import LiveEvent
+from birtereze.core.live import Hub
 from tests.builders import PASSWORD, World
 
 
@@ -137,3 +142,17 @@ async def test_it_rejects_a_malformed_payload_with_422(client: httpx.AsyncClient
     )
     assert response.status_code == 422
     assert response.json()["code"] == "invalid_payload"
+
+
+async def test_it_keeps_a_committed_ticket_when_publishing_fails(
+    client: httpx.AsyncClient, app: FastAPI, world: World
+) -> None:
+    class BrokenHub(Hub):
+        async def publish(self, items: Sequence[LiveEvent]) -> None:
+            raise ConnectionError("redis is down")
+
+    app.state.hub = BrokenHub()
+    issued = await issue(client, world)
+    assert issued.status_code == 201
+    status = await client.get(f"/api/v1/ticket-status/{issued.json()['status_token']}")
+    assert status.json()["status"] == "waiting"

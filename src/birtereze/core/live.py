@@ -76,8 +76,12 @@ class Hub:
                 try:
                     queue.put_nowait(payload)
                 except asyncio.QueueFull:
-                    # A subscriber this far behind is dropped; it reconnects and replays from the log.
+                    # A subscriber this far behind is dropped: its stream ends, and the client reconnects
+                    # with Last-Event-ID and replays what it missed from the event log.
                     self._subscribers[int(payload["branch_id"])].discard(queue)
+                    while not queue.empty():
+                        queue.get_nowait()
+                    queue.put_nowait(None)
                     log.warning("live.subscriber_dropped", branch_id=payload["branch_id"])
 
     @contextlib.asynccontextmanager

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated
 
+import structlog
 from fastapi import Depends, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,6 +20,8 @@ from birtereze.core.metrics import EVENTS_PUBLISHED
 from birtereze.core.settings import Settings
 from birtereze.staff import service as staff_service
 from birtereze.staff.service import Principal
+
+log = structlog.get_logger(__name__)
 
 
 async def db_session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -34,7 +37,11 @@ async def db_session(request: Request) -> AsyncIterator[AsyncSession]:
         live = collect_live(session)
     if live:
         hub: Hub = request.app.state.hub
-        await hub.publish(live)
+        try:
+            await hub.publish(live)
+        except Exception:
+            log.exception("live.publish_failed", events=len(live))
+            return
         EVENTS_PUBLISHED.inc(len(live))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import StreamingResponse
@@ -18,8 +18,52 @@ from birtereze.web.deps import BranchRead, in_scope
 router = APIRouter(prefix="/api/v1", tags=["live"])
 
 HEARTBEAT_S = 15.0
-REPLAY_LIMIT = 500
+REPLAY_PAGE = 500
+REPLAY_MAX_PAGES = 20
+RESET_FRAME = b"event: reset\ndata: {}\n\n"
 BATCH_FRAMES = 64
+
+
+async def _replay(app: Any, branch_id: int, *, after: int) -> AsyncIterator[bytes | int]:
+    """The events after ``after``, page by page; yields frames, then the id of the last one sent.
+
+    A client more than REPLAY_MAX_PAGES pages behind gets a ``reset`` event: it should reload its state.
+    """
+    for _page in range(REPLAY_MAX_PAGES):
+        # Each page read in full and the connection given back before writing: a slow reader must not
+        # hold it (on SQLite the pool has one).
+        async with app.state.sessions() as session:
+            missed = (
+                (
+                    await session.execute(
+                        select(Event)
+                        .where(Event.branch_id == branch_id, Event.id > after)
+                        .order_by(Event.id)
+                        .limit(REPLAY_PAGE)
+                    )
+                )
+                .scalars()
+                .all()
+            )
+        for event in missed:
+            after = event.id
+            yield Payload(
+                {
+                    "id": event.id,
+                    "branch_id": event.branch_id,
+                    "type": event.type,
+                    "at": event.at.isoformat(),
+                    "replayed": True,
+                    "visit_id": event.visit_id,
+                    "window_id": event.window_id,
+                    "queue_id": event.queue_id,
+                    **event.data,
+                }
+            ).frame()
+        yield after
+        if len(missed) < REPLAY_PAGE:
+            return
+    yield RESET_FRAME
 
 
 @router.get(
@@ -45,36 +89,11 @@ async def stream_branch_events(
             yield b": connected\n\n"
             last_sent = 0
             if last_event_id is not None:
-                # Read in full and the connection given back before the first write: a slow reader must
-                # not hold it (on SQLite the pool has one).
-                async with app.state.sessions() as session:
-                    missed = (
-                        (
-                            await session.execute(
-                                select(Event)
-                                .where(Event.branch_id == branch_id, Event.id > last_event_id)
-                                .order_by(Event.id)
-                                .limit(REPLAY_LIMIT)
-                            )
-                        )
-                        .scalars()
-                        .all()
-                    )
-                for event in missed:
-                    last_sent = event.id
-                    yield Payload(
-                        {
-                            "id": event.id,
-                            "branch_id": event.branch_id,
-                            "type": event.type,
-                            "at": event.at.isoformat(),
-                            "replayed": True,
-                            "visit_id": event.visit_id,
-                            "window_id": event.window_id,
-                            "queue_id": event.queue_id,
-                            **event.data,
-                        }
-                    ).frame()
+                async for frame in _replay(app, branch_id, after=last_event_id):
+                    if isinstance(frame, int):
+                        last_sent = frame
+                    else:
+                        yield frame
             while True:
                 try:
                     async with asyncio.timeout(HEARTBEAT_S):
