@@ -274,6 +274,9 @@ async def test_it_lets_the_citizen_cancel_and_frees_the_calling_window(
     assert cancelled.status == "cancelled"
     desk = await queue_service.get_counter(session, world.windows[2].id)
     assert desk.counter.state == "open" and desk.counter.visit_id is None
+    last = (await session.execute(select(Event).order_by(Event.id.desc()).limit(1))).scalar_one()
+    assert last.type == "ticket.cancelled" and last.window_id == world.windows[2].id
+    assert last.data["state"] == "open"
 
 
 async def test_it_sends_disability_tickets_to_the_open_accessible_window(

@@ -330,7 +330,8 @@ async def cancel(session: AsyncSession, *, visit_id: int, now: datetime) -> Visi
         visit_id=visit.id,
         queue_id=visit.queue_id,
         window_id=window_id,
-        data={"number": visit.number},
+        # A window that was calling this ticket is free again: boards follow the window's state here too.
+        data={"number": visit.number, "state": "open"} if window_id is not None else {"number": visit.number},
     )
     await session.flush()
     return visit
