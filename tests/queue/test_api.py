@@ -156,3 +156,15 @@ async def test_it_keeps_a_committed_ticket_when_publishing_fails(
     assert issued.status_code == 201
     status = await client.get(f"/api/v1/ticket-status/{issued.json()['status_token']}")
     assert status.json()["status"] == "waiting"
+
+
+async def test_it_expires_a_ticket_link_by_the_domain_clock(
+    client: httpx.AsyncClient, world: World, clock: ManualClock
+) -> None:
+    token = (await issue(client, world)).json()["status_token"]
+    clock.advance(2 * 86400 - 1)
+    assert (await client.get(f"/api/v1/ticket-status/{token}")).status_code == 200
+    clock.advance(2)
+    expired = await client.get(f"/api/v1/ticket-status/{token}")
+    assert expired.status_code == 404 and expired.json()["code"] == "ticket_token_invalid"
+    assert (await client.get(f"/t/{token}")).status_code == 404

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime
+from typing import Any
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
@@ -31,17 +33,34 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _ticket_serializer(secret: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret, salt="birtereze.ticket")
+class _SignedAt(TimestampSigner):
+    """Stamps tokens with the domain clock's time rather than the system's."""
+
+    def __init__(self, *args: Any, timestamp: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._timestamp = timestamp
+
+    def get_timestamp(self) -> int:
+        return self._timestamp if self._timestamp is not None else super().get_timestamp()
 
 
-def sign_ticket(secret: str, visit_id: int) -> str:
-    return str(_ticket_serializer(secret).dumps(visit_id))
+def _ticket_serializer(secret: str, now: datetime | None = None) -> URLSafeTimedSerializer:
+    stamp = int(now.timestamp()) if now is not None else None
+    return URLSafeTimedSerializer(
+        secret, salt="birtereze.ticket", signer=_SignedAt, signer_kwargs={"timestamp": stamp}
+    )
 
 
-def read_ticket(secret: str, token: str, max_age_s: int) -> int | None:
+def sign_ticket(secret: str, visit_id: int, now: datetime | None = None) -> str:
+    return str(_ticket_serializer(secret, now).dumps(visit_id))
+
+
+def read_ticket(secret: str, token: str, *, max_age_s: int, now: datetime) -> int | None:
+    """The visit id of a genuine ticket token not older than ``max_age_s`` at ``now`` (the domain's clock)."""
     try:
-        value = _ticket_serializer(secret).loads(token, max_age=max_age_s)
-    except (BadSignature, SignatureExpired):
+        value, signed_at = _ticket_serializer(secret).loads(token, return_timestamp=True)
+    except BadSignature:
+        return None
+    if (now - signed_at).total_seconds() > max_age_s:
         return None
     return value if isinstance(value, int) else None

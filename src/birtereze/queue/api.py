@@ -19,7 +19,6 @@ from birtereze.core.schemas import Names
 from birtereze.core.settings import Settings
 from birtereze.queue import load as queue_load
 from birtereze.queue import service as queue_service
-from birtereze.queue.errors import TicketTokenInvalid
 from birtereze.queue.models import Visit
 from birtereze.queue.schemas import (
     CallTicket,
@@ -106,7 +105,7 @@ async def issue_ticket(
         now=now,
     )
     ahead, wait = await queue_load.ticket_estimate(session, visit, now=now)
-    token = security.sign_ticket(settings.secret_key, visit.id)
+    token = security.sign_ticket(settings.secret_key, visit.id, now)
     issued = TicketIssued(
         ticket=VisitRead.of(visit),
         people_ahead=ahead,
@@ -139,14 +138,14 @@ async def cancel_ticket(
     return VisitRead.of(await queue_service.cancel(session, visit_id=visit_id, now=now))
 
 
-async def _visit_by_token(session: AsyncSession, settings: Settings, token: str) -> Visit:
-    visit_id = security.read_ticket(settings.secret_key, token, settings.ticket_token_max_age_days * 86400)
-    if visit_id is None:
-        raise TicketTokenInvalid()
-    try:
-        return await queue_service.get_visit(session, visit_id)
-    except NotFound:
-        raise TicketTokenInvalid() from None
+async def _visit_by_token(session: AsyncSession, settings: Settings, token: str, now: datetime) -> Visit:
+    return await queue_service.get_visit_by_token(
+        session,
+        token=token,
+        secret=settings.secret_key,
+        max_age_s=settings.ticket_token_max_age_days * 86400,
+        now=now,
+    )
 
 
 @router.get("/ticket-status/{token}", operation_id="getTicketStatus", response_model=TicketStatus)
@@ -158,7 +157,7 @@ async def get_ticket_status(token: str, session: DbSession, now: Now, settings: 
 async def _ticket_status(
     token: str, session: AsyncSession, now: datetime, settings: Settings
 ) -> TicketStatus:
-    visit = await _visit_by_token(session, settings, token)
+    visit = await _visit_by_token(session, settings, token, now)
     ahead, wait = await queue_load.ticket_estimate(session, visit, now=now)
     queue = await queue_service.get_queue(session, visit.queue_id)
     window_number = None
@@ -180,7 +179,7 @@ async def _ticket_status(
 @router.post("/ticket-status/{token}/cancel", operation_id="cancelOwnTicket", response_model=TicketStatus)
 async def cancel_own_ticket(token: str, session: DbSession, now: Now, settings: AppSettings) -> TicketStatus:
     """The citizen gives up their ticket."""
-    visit = await _visit_by_token(session, settings, token)
+    visit = await _visit_by_token(session, settings, token, now)
     await queue_service.cancel(session, visit_id=visit.id, now=now)
     return await _ticket_status(token, session, now, settings)
 

@@ -14,8 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from birtereze.branches import service as branches_service
 from birtereze.catalog import service as catalog_service
-from birtereze.core import security
-from birtereze.core.errors import Conflict, NotFound
+from birtereze.core.errors import Conflict
 from birtereze.core.i18n import _l
 from birtereze.queue import load as queue_load
 from birtereze.queue import service as queue_service
@@ -66,14 +65,14 @@ class TicketView:
         )
 
 
-async def _visit(session: AsyncSession, settings: AppSettings, token: str) -> Visit:
-    visit_id = security.read_ticket(settings.secret_key, token, settings.ticket_token_max_age_days * 86400)
-    if visit_id is None:
-        raise TicketTokenInvalid()
-    try:
-        return await queue_service.get_visit(session, visit_id)
-    except NotFound:
-        raise TicketTokenInvalid() from None
+async def _visit(session: AsyncSession, settings: AppSettings, token: str, now: datetime) -> Visit:
+    return await queue_service.get_visit_by_token(
+        session,
+        token=token,
+        secret=settings.secret_key,
+        max_age_s=settings.ticket_token_max_age_days * 86400,
+        now=now,
+    )
 
 
 async def _view(session: AsyncSession, visit: Visit, *, token: str, now: datetime, locale: str) -> TicketView:
@@ -81,13 +80,7 @@ async def _view(session: AsyncSession, visit: Visit, *, token: str, now: datetim
     queue = await queue_service.get_queue(session, visit.queue_id)
     lines = await queue_service.list_visit_services(session, visit_id=visit.id)
     services = await catalog_service.list_services(session, ids=[line.service_id for line in lines])
-    ahead = await queue_service.position_of(session, visit)
-    wait_s = 0
-    if visit.status == "waiting":
-        load = await queue_load.branch_load(session, branch_id=visit.branch_id, now=now)
-        queue_now = load.queues.get(visit.queue_id)
-        if queue_now is not None:
-            wait_s = queue_load.estimate(ahead, queue_now.windows, queue_now.mean_service_s)
+    ahead, wait_s = await queue_load.ticket_estimate(session, visit, now=now)
     window_number = None
     if visit.window_id is not None and visit.status in ("called", "serving"):
         window_number = (await branches_service.get_window(session, visit.window_id)).number
@@ -125,7 +118,7 @@ async def ticket_page(
 ) -> HTMLResponse:
     """The ticket's number, status, people ahead and estimated wait; "go to window N" when called."""
     try:
-        visit = await _visit(session, settings, token)
+        visit = await _visit(session, settings, token, now)
     except TicketTokenInvalid:
         return _not_found(request, locale)
     return _page(request, await _view(session, visit, token=token, now=now, locale=locale), locale)
@@ -137,7 +130,7 @@ async def ticket_page_live(
 ) -> HTMLResponse:
     """The changing part of the ticket page, which the open page fetches every few seconds."""
     try:
-        visit = await _visit(session, settings, token)
+        visit = await _visit(session, settings, token, now)
     except TicketTokenInvalid:
         return _not_found(request, locale)
     view = await _view(session, visit, token=token, now=now, locale=locale)
@@ -150,14 +143,14 @@ async def ticket_page_cancel(
 ) -> Response:
     """The citizen gives up the ticket (the page asks for confirmation first)."""
     try:
-        visit = await _visit(session, settings, token)
+        visit = await _visit(session, settings, token, now)
     except TicketTokenInvalid:
         return _not_found(request, locale)
     try:
         await queue_service.cancel(session, visit_id=visit.id, now=now)
     except Conflict:
         await session.rollback()
-        visit = await _visit(session, settings, token)
+        visit = await _visit(session, settings, token, now)
         view = await _view(session, visit, token=token, now=now, locale=locale)
         return _page(request, view, locale, notice=CANNOT_CANCEL.render(locale))
     target = request.url_for("ticket_page", token=token).include_query_params(lang=locale)

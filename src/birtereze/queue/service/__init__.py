@@ -34,6 +34,7 @@ from birtereze.queue.service.counter import (
 from birtereze.queue.service.tickets import (
     cancel,
     get_visit,
+    get_visit_by_token,
     issue_ticket,
     list_visit_services,
     list_waiting,
@@ -58,6 +59,7 @@ __all__ = [
     "get_counter",
     "get_queue",
     "get_visit",
+    "get_visit_by_token",
     "issue_ticket",
     "list_counters",
     "list_priorities",

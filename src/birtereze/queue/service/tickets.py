@@ -13,10 +13,10 @@ from sqlalchemy.sql.dml import ReturningInsert
 
 from birtereze.branches import service as branches_service
 from birtereze.branches.models import Branch
-from birtereze.core import events
+from birtereze.core import events, security
 from birtereze.core.errors import NotFound
 from birtereze.queue import routing
-from birtereze.queue.errors import ServiceNotOffered, UnknownPriority
+from birtereze.queue.errors import ServiceNotOffered, TicketTokenInvalid, UnknownPriority
 from birtereze.queue.models import (
     BranchService,
     Counter,
@@ -205,6 +205,19 @@ async def issue_ticket(
     )
     await session.flush()
     return visit
+
+
+async def get_visit_by_token(
+    session: AsyncSession, *, token: str, secret: str, max_age_s: int, now: datetime
+) -> Visit:
+    """The visit a citizen's ticket token (its QR code) stands for; no login."""
+    visit_id = security.read_ticket(secret, token, max_age_s=max_age_s, now=now)
+    if visit_id is None:
+        raise TicketTokenInvalid()
+    try:
+        return await get_visit(session, visit_id)
+    except NotFound:
+        raise TicketTokenInvalid() from None
 
 
 async def get_visit(session: AsyncSession, visit_id: int, *, branch_id: int | None = None) -> Visit:
