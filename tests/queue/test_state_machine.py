@@ -52,7 +52,7 @@ from birtereze.queue.models import (
     WorkProfile,
     WorkProfileQueue,
 )
-from birtereze.queue.service.counter import BREAK_REASONS
+from birtereze.queue.service.desk import BREAK_REASONS
 from birtereze.queue.states import STAFFED
 from tests.builders import create_world, names
 from tests.conftest import ALMATY, START, _truncate

@@ -35,7 +35,7 @@ from birtereze.queue.schemas import (
     WindowOpen,
     WindowProfile,
 )
-from birtereze.queue.service.counter import Desk
+from birtereze.queue.service.desk import Desk
 from birtereze.staff.service import Principal
 from birtereze.web.deps import (
     AppSettings,

@@ -9,7 +9,7 @@ from pydantic import Field, model_validator
 
 from birtereze.core.schemas import Input, Names, Output
 from birtereze.queue.models import Counter, Visit
-from birtereze.queue.service.counter import Desk
+from birtereze.queue.service.desk import Desk
 
 
 class TicketCreate(Input):

@@ -1,5 +1,6 @@
 """Queue domain logic: the only writer of the queue's tables. Split by use case."""
 
+from birtereze.queue.service.calls import call_next, call_visit, confirm, mark_no_show, recall
 from birtereze.queue.service.config import (
     add_profile_queue,
     add_rule,
@@ -12,25 +13,17 @@ from birtereze.queue.service.config import (
     list_queues,
     offer_service,
 )
-from birtereze.queue.service.counter import (
-    call_next,
-    call_visit,
+from birtereze.queue.service.desk import (
     change_profile,
     close_window,
-    confirm,
     end_break,
     end_wrap_up,
-    finish,
     get_counter,
     list_counters,
-    mark_no_show,
     open_window,
-    park,
-    recall,
-    record_service,
     start_break,
-    transfer,
 )
+from birtereze.queue.service.serving import finish, park, record_service, transfer
 from birtereze.queue.service.tickets import (
     cancel,
     get_visit,
