@@ -61,10 +61,14 @@ class Hub:
         return None
 
     async def stop(self) -> None:
+        self.disconnect_all()
+
+    def disconnect_all(self) -> None:
+        """End every subscriber's stream; clients reconnect and replay what they missed from the log."""
         for queues in self._subscribers.values():
             for queue in queues:
-                with contextlib.suppress(asyncio.QueueFull):
-                    queue.put_nowait(None)
+                _end(queue)
+        self._subscribers.clear()
 
     async def publish(self, items: Sequence[LiveEvent]) -> None:
         now = time.time()
@@ -79,9 +83,7 @@ class Hub:
                     # A subscriber this far behind is dropped: its stream ends, and the client reconnects
                     # with Last-Event-ID and replays what it missed from the event log.
                     self._subscribers[int(payload["branch_id"])].discard(queue)
-                    while not queue.empty():
-                        queue.get_nowait()
-                    queue.put_nowait(None)
+                    _end(queue)
                     log.warning("live.subscriber_dropped", branch_id=payload["branch_id"])
 
     @contextlib.asynccontextmanager
@@ -136,11 +138,17 @@ class RedisHub(Hub):
             await pipe.execute()
 
     async def _listen(self) -> None:
+        listened_before = False
         while True:
             try:
                 # Closed on the way out: a dropped connection that the client re-opened must not linger.
                 async with self._redis.pubsub() as pubsub:
                     await pubsub.psubscribe(f"{self._channels}*")
+                    if listened_before:
+                        # Whatever was published while the listener was away is lost to this process's
+                        # subscribers: end their streams so that they reconnect and replay it.
+                        self.disconnect_all()
+                    listened_before = True
                     self._ready.set()
                     async for message in pubsub.listen():
                         if message.get("type") == "pmessage":
@@ -150,6 +158,13 @@ class RedisHub(Hub):
             except Exception:
                 log.exception("live.redis_listener_failed")
                 await asyncio.sleep(1)
+
+
+def _end(queue: asyncio.Queue[Payload | None]) -> None:
+    """Replace whatever a subscriber still has to read by the end-of-stream marker."""
+    while not queue.empty():
+        queue.get_nowait()
+    queue.put_nowait(None)
 
 
 def create_hub(redis_url: str | None, *, prefix: str = DEFAULT_CHANNEL_PREFIX) -> Hub:
