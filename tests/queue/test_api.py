@@ -168,3 +168,9 @@ async def test_it_expires_a_ticket_link_by_the_domain_clock(
     expired = await client.get(f"/api/v1/ticket-status/{token}")
     assert expired.status_code == 404 and expired.json()["code"] == "ticket_token_invalid"
     assert (await client.get(f"/t/{token}")).status_code == 404
+
+
+async def test_it_refuses_a_path_id_that_is_not_plain_digits(client: httpx.AsyncClient, world: World) -> None:
+    for path in (f"{world.branch.id}%09", f"%20{world.branch.id}", f"+{world.branch.id}"):
+        response = await client.get(f"/api/v1/branches/{path}/waiting", headers=world.auth("admin"))
+        assert response.status_code == 422, path

@@ -29,8 +29,8 @@ from birtereze.branches.schemas import (
     ZoneRead,
 )
 from birtereze.catalog import service as catalog_service
-from birtereze.core.errors import AlreadyExists, InvalidInput, NotFound
-from birtereze.core.schemas import IsoDate, Names
+from birtereze.core.errors import InvalidInput, NotFound
+from birtereze.core.schemas import IsoDate, Names, PathId
 from birtereze.queue import load as queue_load
 from birtereze.queue.service import config as queue_config
 from birtereze.web.deps import AdminOnly, AppSettings, BranchManage, DbSession, Now, in_scope
@@ -62,7 +62,7 @@ async def list_branches(session: DbSession, now: Now) -> list[BranchSummary]:
 
 
 @router.get("/branches/{branch_id}", operation_id="getBranch", response_model=BranchDetail)
-async def get_branch(branch_id: int, session: DbSession, now: Now) -> BranchDetail:
+async def get_branch(branch_id: PathId, session: DbSession, now: Now) -> BranchDetail:
     """One centre with its hours, coming special days, zones, windows and services."""
     branch = await branches_service.get(session, branch_id)
     summary = await _summary(session, branch, now)
@@ -139,7 +139,7 @@ def _load_read(branch: Branch, load: queue_load.BranchLoad) -> BranchLoadRead:
 
 
 @router.get("/branches/{branch_id}/load", operation_id="getBranchLoad", response_model=BranchLoadRead)
-async def get_branch_load(branch_id: int, session: DbSession, now: Now) -> BranchLoadRead:
+async def get_branch_load(branch_id: PathId, session: DbSession, now: Now) -> BranchLoadRead:
     """Live load of one centre and of each service it offers, with the traffic light."""
     branch = await branches_service.get(session, branch_id)
     return _load_read(branch, await queue_load.branch_load(session, branch_id=branch_id, now=now))
@@ -157,10 +157,6 @@ async def list_branch_loads(session: DbSession, now: Now) -> list[BranchLoadRead
 # --- configuration (administrators; branch managers for their own centre) ------------------------
 
 
-def _flat(names: object, field: str) -> dict[str, str]:
-    return {f"{field}_{lang}": getattr(names, lang) for lang in ("kk", "ru", "en")}
-
-
 def _check_timezone(name: str) -> None:
     try:
         ZoneInfo(name)
@@ -175,8 +171,6 @@ async def create_branch(
     """Open a new centre (administrators)."""
     timezone = body.timezone or settings.timezone
     _check_timezone(timezone)
-    if await branches_service.get_by_code(session, body.code) is not None:
-        raise AlreadyExists("Branch")
     branch = await branches_service.create(
         session,
         code=body.code,
@@ -185,31 +179,31 @@ async def create_branch(
         longitude=body.longitude,
         phone=body.phone,
         timezone=timezone,
-        **_flat(body.name, "name"),
-        **_flat(body.address, "address"),
+        **body.name.columns(),
+        **body.address.columns("address"),
     )
     return await get_branch(branch.id, session, now)
 
 
 @router.patch("/branches/{branch_id}", operation_id="updateBranch", response_model=BranchDetail)
 async def update_branch(
-    branch_id: int, body: BranchUpdate, session: DbSession, now: Now, principal: BranchManage
+    branch_id: PathId, body: BranchUpdate, session: DbSession, now: Now, principal: BranchManage
 ) -> BranchDetail:
     """Change a centre's details and its normatives."""
     in_scope(principal, branch_id)
     branch = await branches_service.get(session, branch_id)
     fields: dict[str, object] = body.model_dump(exclude_unset=True, exclude={"name", "address"})
     if body.name is not None:
-        fields.update(_flat(body.name, "name"))
+        fields.update(body.name.columns())
     if body.address is not None:
-        fields.update(_flat(body.address, "address"))
+        fields.update(body.address.columns("address"))
     await branches_service.update(session, branch, **{k: v for k, v in fields.items() if v is not None})
     return await get_branch(branch_id, session, now)
 
 
 @router.put("/branches/{branch_id}/hours", operation_id="setOpeningHours", response_model=list[HoursRead])
 async def set_opening_hours(
-    branch_id: int, body: list[HoursIn], session: DbSession, principal: BranchManage
+    branch_id: PathId, body: list[HoursIn], session: DbSession, principal: BranchManage
 ) -> list[HoursRead]:
     """Replace the weekly opening hours; a weekday left out is a day off."""
     in_scope(principal, branch_id)
@@ -231,21 +225,18 @@ async def set_opening_hours(
     status_code=201,
 )
 async def add_special_day(
-    branch_id: int, body: SpecialDayIn, session: DbSession, principal: BranchManage
+    branch_id: PathId, body: SpecialDayIn, session: DbSession, principal: BranchManage
 ) -> SpecialDayRead:
     """A holiday (closed) or an exception day with its own hours."""
     in_scope(principal, branch_id)
     await branches_service.get(session, branch_id)
-    existing = await branches_service.list_special_days(session, branch_id=branch_id, since=body.day)
-    if any(d.day == body.day for d in existing):
-        raise AlreadyExists("Special day")
     special = await branches_service.add_special_day(session, branch_id=branch_id, **body.model_dump())
     return SpecialDayRead.model_validate(special)
 
 
 @router.delete("/branches/{branch_id}/special-days/{day}", operation_id="removeSpecialDay", status_code=204)
 async def remove_special_day(
-    branch_id: int, day: IsoDate, session: DbSession, principal: BranchManage
+    branch_id: PathId, day: IsoDate, session: DbSession, principal: BranchManage
 ) -> None:
     in_scope(principal, branch_id)
     await branches_service.remove_special_day(session, branch_id=branch_id, day=day)
@@ -255,13 +246,11 @@ async def remove_special_day(
     "/branches/{branch_id}/zones", operation_id="createZone", response_model=ZoneRead, status_code=201
 )
 async def create_zone(
-    branch_id: int, body: ZoneCreate, session: DbSession, principal: BranchManage
+    branch_id: PathId, body: ZoneCreate, session: DbSession, principal: BranchManage
 ) -> ZoneRead:
     """Add a zone to the hall (the standard list can be extended)."""
     in_scope(principal, branch_id)
     await branches_service.get(session, branch_id)
-    if any(z.code == body.code for z in await branches_service.list_zones(session, branch_id=branch_id)):
-        raise AlreadyExists("Zone")
     zone = await branches_service.create_zone(
         session, branch_id=branch_id, code=body.code, names=body.name.model_dump()
     )
@@ -272,14 +261,10 @@ async def create_zone(
     "/branches/{branch_id}/windows", operation_id="createWindow", response_model=WindowRead, status_code=201
 )
 async def create_window(
-    branch_id: int, body: WindowCreate, session: DbSession, principal: BranchManage
+    branch_id: PathId, body: WindowCreate, session: DbSession, principal: BranchManage
 ) -> WindowRead:
     in_scope(principal, branch_id)
     await branches_service.get_zone(session, body.zone_id, branch_id=branch_id)
-    if any(
-        w.number == body.number for w in await branches_service.list_windows(session, branch_id=branch_id)
-    ):
-        raise AlreadyExists("Window")
     window = await branches_service.create_window(
         session, branch_id=branch_id, zone_id=body.zone_id, number=body.number, accessible=body.accessible
     )
@@ -288,7 +273,7 @@ async def create_window(
 
 @router.patch("/windows/{window_id}", operation_id="updateWindow", response_model=WindowRead)
 async def update_window(
-    window_id: int, body: WindowUpdate, session: DbSession, principal: BranchManage
+    window_id: PathId, body: WindowUpdate, session: DbSession, principal: BranchManage
 ) -> WindowRead:
     """Move a window to another zone or mark it accessible."""
     window = await branches_service.get_window(session, window_id)

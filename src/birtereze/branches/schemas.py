@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from birtereze.core.schemas import Input, IsoDate, LocalTime, Names, Output
+from birtereze.core.schemas import Input, IsoDate, LocalTime, Names, NamesIn, Output
 
 
 class HoursRead(Output):
@@ -104,12 +104,6 @@ class BranchLoadRead(Output):
     light: str
     queues: list[QueueLoadRead]
     services: list[ServiceLoadRead]
-
-
-class NamesIn(Input):
-    kk: str = Field(min_length=1, max_length=300)
-    ru: str = Field(min_length=1, max_length=300)
-    en: str = Field(min_length=1, max_length=300)
 
 
 class Normatives(Input):

@@ -10,6 +10,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from birtereze.branches.models import Branch, OpeningHours, SpecialDay, Window, Zone
+from birtereze.core.db import refuse_duplicate
 from birtereze.core.errors import NotFound
 
 
@@ -98,6 +99,7 @@ def is_open(
 
 
 async def create(session: AsyncSession, **fields: object) -> Branch:
+    await refuse_duplicate(session, Branch, "Branch", code=fields["code"])
     branch = Branch(**fields)
     session.add(branch)
     await session.flush()
@@ -105,6 +107,7 @@ async def create(session: AsyncSession, **fields: object) -> Branch:
 
 
 async def create_zone(session: AsyncSession, *, branch_id: int, code: str, names: dict[str, str]) -> Zone:
+    await refuse_duplicate(session, Zone, "Zone", branch_id=branch_id, code=code)
     zone = Zone(branch_id=branch_id, code=code, name_kk=names["kk"], name_ru=names["ru"], name_en=names["en"])
     session.add(zone)
     await session.flush()
@@ -114,6 +117,7 @@ async def create_zone(session: AsyncSession, *, branch_id: int, code: str, names
 async def create_window(
     session: AsyncSession, *, branch_id: int, zone_id: int, number: int, accessible: bool = False
 ) -> Window:
+    await refuse_duplicate(session, Window, "Window", branch_id=branch_id, number=number)
     window = Window(branch_id=branch_id, zone_id=zone_id, number=number, accessible=accessible)
     session.add(window)
     await session.flush()
@@ -136,6 +140,7 @@ async def add_special_day(
     closes: time | None = None,
     note: str = "",
 ) -> SpecialDay:
+    await refuse_duplicate(session, SpecialDay, "Special day", branch_id=branch_id, day=day)
     special = SpecialDay(branch_id=branch_id, day=day, kind=kind, opens=opens, closes=closes, note=note)
     session.add(special)
     await session.flush()

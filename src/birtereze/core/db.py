@@ -8,11 +8,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Dialect, MetaData, event
+from sqlalchemy import DateTime, Dialect, MetaData, event, select
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
+
+from birtereze.core.errors import AlreadyExists
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -123,3 +125,14 @@ async def unit_of_work(factory: async_sessionmaker[AsyncSession]) -> AsyncIterat
         except BaseException:
             await session.rollback()
             raise
+
+
+async def refuse_duplicate(session: AsyncSession, model: type[Base], what: str, **key: object) -> None:
+    """Raise ``AlreadyExists(what)`` when a row of ``model`` has this natural key already.
+
+    The unique constraint stays the last word under concurrency; this gives the caller a clear, translated
+    answer in the ordinary case.
+    """
+    statement = select(model).filter_by(**key).limit(1)
+    if (await session.execute(statement)).first() is not None:
+        raise AlreadyExists(what)

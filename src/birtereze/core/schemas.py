@@ -9,7 +9,16 @@ from functools import cache
 from types import UnionType
 from typing import Annotated, Any, Union, get_args, get_origin
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, WithJsonSchema, model_validator
+from fastapi import Path
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    model_validator,
+)
 
 
 class Input(BaseModel):
@@ -117,3 +126,26 @@ LocalTime = Annotated[
         }
     ),
 ]
+
+
+class NamesIn(Input):
+    """A text in Kazakh, Russian and English, as input."""
+
+    kk: str = Field(min_length=1, max_length=300)
+    ru: str = Field(min_length=1, max_length=300)
+    en: str = Field(min_length=1, max_length=300)
+
+    def columns(self, field: str = "name") -> dict[str, str]:
+        """The per-locale columns of a table: ``{"name_kk": ..., "name_ru": ..., "name_en": ...}``."""
+        return {f"{field}_{lang}": getattr(self, lang) for lang in ("kk", "ru", "en")}
+
+
+def _digits_only(value: Any) -> Any:
+    """A path id is digits: pydantic's lax mode would read ``"5\t"`` or ``" 5"`` as 5."""
+    if isinstance(value, str) and re.fullmatch(r"-?[0-9]+", value) is None:
+        raise ValueError("must be a whole number written in digits")
+    return value
+
+
+# A row id in a URL path.
+PathId = Annotated[int, BeforeValidator(_digits_only), Path()]

@@ -15,7 +15,7 @@ from birtereze.branches import service as branches_service
 from birtereze.branches.models import Window
 from birtereze.core import idempotency, security
 from birtereze.core.errors import NotFound
-from birtereze.core.schemas import Names
+from birtereze.core.schemas import Names, PathId
 from birtereze.core.settings import Settings
 from birtereze.queue import load as queue_load
 from birtereze.queue import service as queue_service
@@ -71,7 +71,7 @@ def _ticket_page_url(request: Request, token: str) -> str:
     status_code=201,
 )
 async def issue_ticket(
-    branch_id: int,
+    branch_id: PathId,
     body: TicketCreate,
     request: Request,
     session: DbSession,
@@ -121,7 +121,9 @@ async def issue_ticket(
 
 
 @router.get("/branches/{branch_id}/tickets/{visit_id}", operation_id="getTicket", response_model=VisitRead)
-async def get_ticket(branch_id: int, visit_id: int, session: DbSession, principal: BranchRead) -> VisitRead:
+async def get_ticket(
+    branch_id: PathId, visit_id: PathId, session: DbSession, principal: BranchRead
+) -> VisitRead:
     in_scope(principal, branch_id)
     return VisitRead.of(await queue_service.get_visit(session, visit_id, branch_id=branch_id))
 
@@ -130,7 +132,7 @@ async def get_ticket(branch_id: int, visit_id: int, session: DbSession, principa
     "/branches/{branch_id}/tickets/{visit_id}/cancel", operation_id="cancelTicket", response_model=VisitRead
 )
 async def cancel_ticket(
-    branch_id: int, visit_id: int, session: DbSession, now: Now, principal: QueueOperate
+    branch_id: PathId, visit_id: PathId, session: DbSession, now: Now, principal: QueueOperate
 ) -> VisitRead:
     """Cancel a ticket on the citizen's behalf."""
     in_scope(principal, branch_id)
@@ -185,7 +187,9 @@ async def cancel_own_ticket(token: str, session: DbSession, now: Now, settings: 
 
 
 @router.get("/branches/{branch_id}/queues", operation_id="listQueues", response_model=list[QueueRead])
-async def list_queues(branch_id: int, session: DbSession, now: Now, principal: BranchRead) -> list[QueueRead]:
+async def list_queues(
+    branch_id: PathId, session: DbSession, now: Now, principal: BranchRead
+) -> list[QueueRead]:
     in_scope(principal, branch_id)
     await branches_service.get(session, branch_id)
     load = await queue_load.branch_load(session, branch_id=branch_id, now=now)
@@ -210,7 +214,7 @@ async def list_queues(branch_id: int, session: DbSession, now: Now, principal: B
     "/branches/{branch_id}/waiting", operation_id="listWaitingTickets", response_model=list[WaitingTicket]
 )
 async def list_waiting(
-    branch_id: int,
+    branch_id: PathId,
     session: DbSession,
     now: Now,
     principal: BranchRead,
@@ -237,7 +241,7 @@ async def list_waiting(
 
 
 @router.get("/branches/{branch_id}/windows", operation_id="listWindows", response_model=list[CounterRead])
-async def list_windows(branch_id: int, session: DbSession, principal: BranchRead) -> list[CounterRead]:
+async def list_windows(branch_id: PathId, session: DbSession, principal: BranchRead) -> list[CounterRead]:
     in_scope(principal, branch_id)
     await branches_service.get(session, branch_id)
     return [
@@ -255,7 +259,7 @@ _WINDOW_BRANCH = select(Window.branch_id).where(Window.id == bindparam("window_i
 
 
 async def _operate(
-    session: AsyncSession, principal: Principal, window_id: int, operation: WindowOperation
+    session: AsyncSession, principal: Principal, window_id: PathId, operation: WindowOperation
 ) -> Response:
     branch_id = (await session.execute(_WINDOW_BRANCH, {"window_id": window_id})).scalar()
     if branch_id is None or not principal.can_see(branch_id):
@@ -265,7 +269,7 @@ async def _operate(
 
 @router.post("/windows/{window_id}/open", operation_id="openWindow", response_model=CounterRead)
 async def open_window(
-    window_id: int, body: WindowOpen, session: DbSession, now: Now, principal: QueueOperate
+    window_id: PathId, body: WindowOpen, session: DbSession, now: Now, principal: QueueOperate
 ) -> Response:
     """Sign in at a window with a work profile."""
     return await _operate(
@@ -283,7 +287,7 @@ async def open_window(
 
 
 @router.post("/windows/{window_id}/close", operation_id="closeWindow", response_model=CounterRead)
-async def close_window(window_id: int, session: DbSession, now: Now, principal: QueueOperate) -> Response:
+async def close_window(window_id: PathId, session: DbSession, now: Now, principal: QueueOperate) -> Response:
     return await _operate(
         session,
         principal,
@@ -294,7 +298,7 @@ async def close_window(window_id: int, session: DbSession, now: Now, principal: 
 
 @router.post("/windows/{window_id}/break", operation_id="startBreak", response_model=CounterRead)
 async def start_break(
-    window_id: int, body: WindowBreak, session: DbSession, now: Now, principal: QueueOperate
+    window_id: PathId, body: WindowBreak, session: DbSession, now: Now, principal: QueueOperate
 ) -> Response:
     return await _operate(
         session,
@@ -305,14 +309,14 @@ async def start_break(
 
 
 @router.post("/windows/{window_id}/resume", operation_id="endBreak", response_model=CounterRead)
-async def end_break(window_id: int, session: DbSession, now: Now, principal: QueueOperate) -> Response:
+async def end_break(window_id: PathId, session: DbSession, now: Now, principal: QueueOperate) -> Response:
     return await _operate(
         session, principal, window_id, lambda: queue_service.end_break(session, window_id=window_id, now=now)
     )
 
 
 @router.post("/windows/{window_id}/ready", operation_id="endWrapUp", response_model=CounterRead)
-async def end_wrap_up(window_id: int, session: DbSession, now: Now, principal: QueueOperate) -> Response:
+async def end_wrap_up(window_id: PathId, session: DbSession, now: Now, principal: QueueOperate) -> Response:
     return await _operate(
         session,
         principal,
@@ -323,7 +327,7 @@ async def end_wrap_up(window_id: int, session: DbSession, now: Now, principal: Q
 
 @router.post("/windows/{window_id}/profile", operation_id="changeWorkProfile", response_model=CounterRead)
 async def change_profile(
-    window_id: int, body: WindowProfile, session: DbSession, now: Now, principal: QueueOperate
+    window_id: PathId, body: WindowProfile, session: DbSession, now: Now, principal: QueueOperate
 ) -> Response:
     return await _operate(
         session,
@@ -336,7 +340,7 @@ async def change_profile(
 
 
 @router.post("/windows/{window_id}/call-next", operation_id="callNext", response_model=CounterRead)
-async def call_next(window_id: int, session: DbSession, now: Now, principal: QueueOperate) -> Response:
+async def call_next(window_id: PathId, session: DbSession, now: Now, principal: QueueOperate) -> Response:
     """Call the next ticket by the window's work profile and calling rules."""
     return await _operate(
         session, principal, window_id, lambda: queue_service.call_next(session, window_id=window_id, now=now)
@@ -345,7 +349,7 @@ async def call_next(window_id: int, session: DbSession, now: Now, principal: Que
 
 @router.post("/windows/{window_id}/call", operation_id="callTicket", response_model=CounterRead)
 async def call_ticket(
-    window_id: int, body: CallTicket, session: DbSession, now: Now, principal: QueueOperate
+    window_id: PathId, body: CallTicket, session: DbSession, now: Now, principal: QueueOperate
 ) -> Response:
     """Call a chosen waiting ticket, or resume one this window parked."""
     return await _operate(
@@ -357,14 +361,14 @@ async def call_ticket(
 
 
 @router.post("/windows/{window_id}/recall", operation_id="recallTicket", response_model=CounterRead)
-async def recall(window_id: int, session: DbSession, now: Now, principal: QueueOperate) -> Response:
+async def recall(window_id: PathId, session: DbSession, now: Now, principal: QueueOperate) -> Response:
     return await _operate(
         session, principal, window_id, lambda: queue_service.recall(session, window_id=window_id, now=now)
     )
 
 
 @router.post("/windows/{window_id}/confirm", operation_id="confirmArrival", response_model=CounterRead)
-async def confirm(window_id: int, session: DbSession, now: Now, principal: QueueOperate) -> Response:
+async def confirm(window_id: PathId, session: DbSession, now: Now, principal: QueueOperate) -> Response:
     """The citizen has come to the window; service starts."""
     return await _operate(
         session, principal, window_id, lambda: queue_service.confirm(session, window_id=window_id, now=now)
@@ -372,7 +376,7 @@ async def confirm(window_id: int, session: DbSession, now: Now, principal: Queue
 
 
 @router.post("/windows/{window_id}/no-show", operation_id="markNoShow", response_model=CounterRead)
-async def no_show(window_id: int, session: DbSession, now: Now, principal: QueueOperate) -> Response:
+async def no_show(window_id: PathId, session: DbSession, now: Now, principal: QueueOperate) -> Response:
     return await _operate(
         session,
         principal,
@@ -383,7 +387,7 @@ async def no_show(window_id: int, session: DbSession, now: Now, principal: Queue
 
 @router.post("/windows/{window_id}/services", operation_id="recordService", response_model=CounterRead)
 async def record_service(
-    window_id: int, body: ServiceRecord, session: DbSession, now: Now, principal: QueueOperate
+    window_id: PathId, body: ServiceRecord, session: DbSession, now: Now, principal: QueueOperate
 ) -> Response:
     """Record a delivered service and its outcome."""
     return await _operate(
@@ -397,14 +401,14 @@ async def record_service(
 
 
 @router.post("/windows/{window_id}/finish", operation_id="finishService", response_model=CounterRead)
-async def finish(window_id: int, session: DbSession, now: Now, principal: QueueOperate) -> Response:
+async def finish(window_id: PathId, session: DbSession, now: Now, principal: QueueOperate) -> Response:
     return await _operate(
         session, principal, window_id, lambda: queue_service.finish(session, window_id=window_id, now=now)
     )
 
 
 @router.post("/windows/{window_id}/park", operation_id="parkTicket", response_model=CounterRead)
-async def park(window_id: int, session: DbSession, now: Now, principal: QueueOperate) -> Response:
+async def park(window_id: PathId, session: DbSession, now: Now, principal: QueueOperate) -> Response:
     return await _operate(
         session, principal, window_id, lambda: queue_service.park(session, window_id=window_id, now=now)
     )
@@ -412,7 +416,7 @@ async def park(window_id: int, session: DbSession, now: Now, principal: QueueOpe
 
 @router.post("/windows/{window_id}/transfer", operation_id="transferTicket", response_model=CounterRead)
 async def transfer(
-    window_id: int, body: Transfer, session: DbSession, now: Now, principal: QueueOperate
+    window_id: PathId, body: Transfer, session: DbSession, now: Now, principal: QueueOperate
 ) -> Response:
     """Transfer to a queue, a window or a staff pool; first or last in line; optionally delayed."""
     return await _operate(

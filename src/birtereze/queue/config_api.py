@@ -11,8 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from birtereze.branches import service as branches_service
 from birtereze.catalog import service as catalog_service
-from birtereze.core.errors import AlreadyExists
-from birtereze.core.schemas import Names
+from birtereze.core.schemas import Names, PathId
 from birtereze.queue.config_schemas import (
     OfferIn,
     OfferRead,
@@ -108,12 +107,10 @@ async def list_priority_categories(session: DbSession) -> list[PriorityRead]:
     "/branches/{branch_id}/queues", operation_id="createQueue", response_model=QueueConfig, status_code=201
 )
 async def create_queue(
-    branch_id: int, body: QueueCreate, session: DbSession, principal: BranchManage
+    branch_id: PathId, body: QueueCreate, session: DbSession, principal: BranchManage
 ) -> QueueConfig:
     in_scope(principal, branch_id)
     await branches_service.get_zone(session, body.zone_id, branch_id=branch_id)
-    if any(q.prefix == body.prefix for q in await config_service.list_queues(session, branch_id=branch_id)):
-        raise AlreadyExists("Queue")
     queue = await config_service.create_queue(
         session,
         branch_id=branch_id,
@@ -130,7 +127,7 @@ async def create_queue(
     "/branches/{branch_id}/queues/{queue_id}", operation_id="updateQueue", response_model=QueueConfig
 )
 async def update_queue(
-    branch_id: int, queue_id: int, body: QueueUpdate, session: DbSession, principal: BranchManage
+    branch_id: PathId, queue_id: PathId, body: QueueUpdate, session: DbSession, principal: BranchManage
 ) -> QueueConfig:
     in_scope(principal, branch_id)
     queue = await config_service.get_queue(session, queue_id, branch_id=branch_id)
@@ -141,7 +138,7 @@ async def update_queue(
     if body.zone_id is not None:
         await branches_service.get_zone(session, body.zone_id, branch_id=branch_id)
     if body.name is not None:
-        fields.update({f"name_{lang}": text for lang, text in body.name.model_dump().items()})
+        fields.update(body.name.columns())
     await config_service.update_queue(session, queue, **fields)
     return _queue(queue)
 
@@ -150,7 +147,7 @@ async def update_queue(
     "/branches/{branch_id}/services/{service_id}", operation_id="offerService", response_model=OfferRead
 )
 async def offer_service(
-    branch_id: int, service_id: int, body: OfferIn, session: DbSession, principal: BranchManage
+    branch_id: PathId, service_id: PathId, body: OfferIn, session: DbSession, principal: BranchManage
 ) -> OfferRead:
     """Offer a service at the centre through a queue (or move it to another queue)."""
     in_scope(principal, branch_id)
@@ -163,14 +160,14 @@ async def offer_service(
 
 @router.delete("/branches/{branch_id}/services/{service_id}", operation_id="withdrawService", status_code=204)
 async def withdraw_service(
-    branch_id: int, service_id: int, session: DbSession, principal: BranchManage
+    branch_id: PathId, service_id: PathId, session: DbSession, principal: BranchManage
 ) -> None:
     in_scope(principal, branch_id)
     await config_service.withdraw_service(session, branch_id=branch_id, service_id=service_id)
 
 
 @router.get("/branches/{branch_id}/rules", operation_id="listRoutingRules", response_model=list[RuleRead])
-async def list_rules(branch_id: int, session: DbSession, principal: BranchRead) -> list[RuleRead]:
+async def list_rules(branch_id: PathId, session: DbSession, principal: BranchRead) -> list[RuleRead]:
     """Segmentation rules in the order they are tried; the first match routes the ticket."""
     in_scope(principal, branch_id)
     return [_rule(r) for r in await config_service.list_rules(session, branch_id=branch_id)]
@@ -180,7 +177,7 @@ async def list_rules(branch_id: int, session: DbSession, principal: BranchRead) 
     "/branches/{branch_id}/rules", operation_id="createRoutingRule", response_model=RuleRead, status_code=201
 )
 async def create_rule(
-    branch_id: int, body: RuleCreate, session: DbSession, principal: BranchManage
+    branch_id: PathId, body: RuleCreate, session: DbSession, principal: BranchManage
 ) -> RuleRead:
     in_scope(principal, branch_id)
     await config_service.get_queue(session, body.queue_id, branch_id=branch_id)
@@ -204,7 +201,9 @@ async def create_rule(
 
 
 @router.delete("/branches/{branch_id}/rules/{rule_id}", operation_id="deleteRoutingRule", status_code=204)
-async def delete_rule(branch_id: int, rule_id: int, session: DbSession, principal: BranchManage) -> None:
+async def delete_rule(
+    branch_id: PathId, rule_id: PathId, session: DbSession, principal: BranchManage
+) -> None:
     in_scope(principal, branch_id)
     await config_service.delete_rule(session, branch_id=branch_id, rule_id=rule_id)
 
@@ -212,7 +211,7 @@ async def delete_rule(branch_id: int, rule_id: int, session: DbSession, principa
 @router.get(
     "/branches/{branch_id}/profiles", operation_id="listWorkProfiles", response_model=list[ProfileRead]
 )
-async def list_profiles(branch_id: int, session: DbSession, principal: BranchRead) -> list[ProfileRead]:
+async def list_profiles(branch_id: PathId, session: DbSession, principal: BranchRead) -> list[ProfileRead]:
     in_scope(principal, branch_id)
     return [
         await _profile(session, p) for p in await config_service.list_profiles(session, branch_id=branch_id)
@@ -226,13 +225,11 @@ async def list_profiles(branch_id: int, session: DbSession, principal: BranchRea
     status_code=201,
 )
 async def create_profile(
-    branch_id: int, body: ProfileCreate, session: DbSession, principal: BranchManage
+    branch_id: PathId, body: ProfileCreate, session: DbSession, principal: BranchManage
 ) -> ProfileRead:
     """A work profile: the queues a window serves, in order, and its calling rule."""
     in_scope(principal, branch_id)
     await branches_service.get(session, branch_id)
-    if any(p.code == body.code for p in await config_service.list_profiles(session, branch_id=branch_id)):
-        raise AlreadyExists("Work profile")
     profile = await config_service.create_profile(
         session,
         branch_id=branch_id,
@@ -254,7 +251,7 @@ async def create_profile(
     response_model=ProfileRead,
 )
 async def update_profile(
-    branch_id: int, profile_id: int, body: ProfileUpdate, session: DbSession, principal: BranchManage
+    branch_id: PathId, profile_id: PathId, body: ProfileUpdate, session: DbSession, principal: BranchManage
 ) -> ProfileRead:
     in_scope(principal, branch_id)
     profile = await config_service.get_profile(session, profile_id, branch_id=branch_id)
@@ -265,7 +262,7 @@ async def update_profile(
         if value is not None or key == "overdue_after_s"
     }
     if body.name is not None:
-        fields.update({f"name_{lang}": text for lang, text in body.name.model_dump().items()})
+        fields.update(body.name.columns())
     await config_service.update_profile(session, profile, **fields)
     if body.queues is not None:
         await config_service.replace_profile_queues(

@@ -6,8 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from birtereze.branches.schemas import NamesIn
-from birtereze.core.schemas import Input, Names, Output
+from birtereze.core.schemas import Input, Names, NamesIn, Output
 
 
 class QueueCreate(Input):

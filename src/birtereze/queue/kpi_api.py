@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from birtereze.branches import service as branches_service
 from birtereze.core.errors import NotFound
 from birtereze.core.i18n import _l
-from birtereze.core.schemas import IsoDate, Names
+from birtereze.core.schemas import IsoDate, Names, PathId
 from birtereze.queue import kpis
 from birtereze.queue import service as queue_service
 from birtereze.queue.kpi_schemas import FIGURE_COLUMNS, AlertRead, KpiFigures, KpiReport, KpiRow
@@ -50,7 +50,7 @@ def _name(names: Names, locale: str) -> str:
 
 
 async def _labels(
-    session: AsyncSession, *, branch_id: int, group_by: GroupBy, keys: list[GroupKey], locale: str
+    session: AsyncSession, *, branch_id: PathId, group_by: GroupBy, keys: list[GroupKey], locale: str
 ) -> dict[GroupKey, str]:
     """The localised name of each group (ids of queues, windows, staff, zones; hours)."""
     labels: dict[GroupKey, str] = {None: NO_GROUP.get(group_by, UNKNOWN).render(locale)}
@@ -80,7 +80,13 @@ async def _labels(
 
 
 async def _report(
-    session: AsyncSession, *, branch_id: int, day: date | None, group_by: GroupBy, now: datetime, locale: str
+    session: AsyncSession,
+    *,
+    branch_id: PathId,
+    day: date | None,
+    group_by: GroupBy,
+    now: datetime,
+    locale: str,
 ) -> KpiReport:
     branch = await branches_service.get(session, branch_id)
     day = day or branches_service.service_day(branch.timezone, now)
@@ -102,7 +108,7 @@ async def _report(
 
 @router.get("/branches/{branch_id}/kpis", operation_id="getKpis", response_model=KpiReport)
 async def get_kpis(
-    branch_id: int,
+    branch_id: PathId,
     session: DbSession,
     now: Now,
     principal: QueueOperate,
@@ -124,7 +130,7 @@ async def get_kpis(
     },
 )
 async def export_kpis_csv(
-    branch_id: int,
+    branch_id: PathId,
     session: DbSession,
     now: Now,
     principal: QueueOperate,
@@ -162,7 +168,7 @@ def _subject_id(alert: Alert, kind: str) -> int | None:
 
 @router.get("/branches/{branch_id}/alerts", operation_id="listAlerts", response_model=list[AlertRead])
 async def list_alerts(
-    branch_id: int,
+    branch_id: PathId,
     session: DbSession,
     principal: QueueOperate,
     locale: Locale,

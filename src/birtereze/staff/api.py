@@ -8,6 +8,7 @@ from fastapi import APIRouter
 
 from birtereze.branches import service as branches_service
 from birtereze.core.errors import Forbidden, NotFound
+from birtereze.core.schemas import PathId
 from birtereze.staff import service as staff_service
 from birtereze.staff.models import Staff
 from birtereze.staff.schemas import Me, StaffCreate, StaffRead, StaffUpdate, TokenIssued, TokenRequest
@@ -100,7 +101,7 @@ async def create_staff(body: StaffCreate, session: DbSession, now: Now, principa
 
 @router.patch("/staff/{staff_id}", operation_id="updateStaff", response_model=StaffRead)
 async def update_staff(
-    staff_id: int, body: StaffUpdate, session: DbSession, principal: BranchManage
+    staff_id: PathId, body: StaffUpdate, session: DbSession, principal: BranchManage
 ) -> StaffRead:
     """Rename, deactivate (revoking its tokens) or reset the password of an account."""
     staff = await staff_service.get(session, staff_id)

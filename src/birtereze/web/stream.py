@@ -13,6 +13,7 @@ from sqlalchemy import select
 from birtereze.branches import service as branches_service
 from birtereze.core.events import Event
 from birtereze.core.live import Payload
+from birtereze.core.schemas import PathId
 from birtereze.web.deps import BranchRead, in_scope
 
 router = APIRouter(prefix="/api/v1", tags=["live"])
@@ -24,7 +25,7 @@ RESET_FRAME = b"event: reset\ndata: {}\n\n"
 BATCH_FRAMES = 64
 
 
-async def _replay(app: Any, branch_id: int, *, after: int) -> AsyncIterator[bytes | int]:
+async def _replay(app: Any, branch_id: PathId, *, after: int) -> AsyncIterator[bytes | int]:
     """The events after ``after``, page by page; yields frames, then the id of the last one sent.
 
     A client more than REPLAY_MAX_PAGES pages behind gets a ``reset`` event: it should reload its state.
@@ -73,7 +74,7 @@ async def _replay(app: Any, branch_id: int, *, after: int) -> AsyncIterator[byte
     responses={200: {"content": {"text/event-stream": {}}, "description": "Server-Sent Events"}},
 )
 async def stream_branch_events(
-    branch_id: int,
+    branch_id: PathId,
     request: Request,
     principal: BranchRead,
     last_event_id: Annotated[int | None, Header(ge=0)] = None,

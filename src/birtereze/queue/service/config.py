@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from birtereze.core.db import refuse_duplicate
 from birtereze.core.errors import NotFound
 from birtereze.queue.models import (
     BranchService,
@@ -64,6 +65,7 @@ async def create_queue(
     max_wait_s: int | None = None,
     max_length: int | None = None,
 ) -> Queue:
+    await refuse_duplicate(session, Queue, "Queue", branch_id=branch_id, prefix=prefix)
     queue = Queue(
         branch_id=branch_id,
         zone_id=zone_id,
@@ -148,6 +150,7 @@ async def create_profile(
     overdue_after_s: int | None = None,
     wrap_up_s: int = 0,
 ) -> WorkProfile:
+    await refuse_duplicate(session, WorkProfile, "Work profile", branch_id=branch_id, code=code)
     profile = WorkProfile(
         branch_id=branch_id,
         code=code,
