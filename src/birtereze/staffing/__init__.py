@@ -1,0 +1,1 @@
+"""Staffing: demand forecast, Erlang C and A, and the digital twin of a centre."""
