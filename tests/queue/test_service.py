@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -16,6 +15,7 @@ from birtereze.branches import service as branches_service
 from birtereze.core.clock import ManualClock
 from birtereze.core.errors import DomainError, InvalidTransition
 from birtereze.core.events import Event
+from birtereze.core.sql import Tx
 from birtereze.queue import service as queue_service
 from birtereze.queue.errors import (
     NoShowTooEarly,
@@ -24,6 +24,8 @@ from birtereze.queue.errors import (
     RecallLimitReached,
     ServiceNotOffered,
 )
+from birtereze.queue.service import tickets
+from birtereze.queue.service.rows import VisitRow
 from tests.builders import World
 from tests.conftest import ALMATY, Database
 
@@ -332,7 +334,7 @@ async def test_it_tells_subscribers_a_closed_window_is_closed(
 
 
 async def test_it_cancels_a_ticket_called_meanwhile_without_a_deadlock(
-    db: Database, world: World, clock: ManualClock
+    db: Database, world: World, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The citizen's cancel reads the ticket while it waits; before the cancel locks it, a window calls it and
     # the operator confirms. Taking the window's counter after the ticket (the reverse of every window
@@ -353,18 +355,21 @@ async def test_it_cancels_a_ticket_called_meanwhile_without_a_deadlock(
             await session.commit()
             return "done"
 
+    load_visit = tickets.load_visit
+
+    async def lock_once_called(tx: Tx, visit_id: int, *, lock: bool = False) -> VisitRow | None:
+        if not lock:
+            return await load_visit(tx, visit_id)
+        read.set()
+        with contextlib.suppress(TimeoutError):  # the call waits if the cancel holds the counters
+            await asyncio.wait_for(called.wait(), 1.0)
+        visit = await load_visit(tx, visit_id, lock=True)
+        locked.set()
+        await asyncio.sleep(0.3)  # the operator confirms meanwhile
+        return visit
+
     async def cancel(session: AsyncSession) -> None:
-        refresh = session.refresh
-
-        async def refresh_once_called(*args: Any, **kwargs: Any) -> None:
-            read.set()
-            with contextlib.suppress(TimeoutError):  # the call waits if the cancel holds the counters
-                await asyncio.wait_for(called.wait(), 1.0)
-            await refresh(*args, **kwargs)
-            locked.set()
-            await asyncio.sleep(0.3)  # the operator confirms meanwhile
-
-        session.refresh = refresh_once_called  # type: ignore[method-assign]
+        monkeypatch.setattr(tickets, "load_visit", lock_once_called)
         await queue_service.cancel(session, visit_id=ticket.id, now=clock.now())
 
     async def call() -> str:

@@ -102,11 +102,14 @@ def create_engine(url: str, *, pool_size: int | None = None) -> AsyncEngine:
         install_sqlite_hooks(engine.sync_engine)
         return engine
     pool_size = pool_size or 10
+    # No ping before each checkout (a round trip per request): a connection that the server dropped is
+    # found when used — SQLAlchemy invalidates it for a session, core.sql.lean_transaction for a lean
+    # transaction — and that request fails once (503); connections are also renewed every half hour.
     return create_async_engine(
         parsed,
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
+        pool_recycle=1800,
         connect_args={"prepare_threshold": 5},
     )
 

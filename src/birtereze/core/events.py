@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, bindparam, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from birtereze.core.db import Base, UTCDateTime
+from birtereze.core.sql import Db, Statement, session_live, transaction
 from birtereze.core.types import BigId
 
 
@@ -46,8 +47,24 @@ class LiveEvent:
         return {"id": self.id, "branch_id": self.branch_id, "type": self.type, "at": self.at, **self.data}
 
 
+_INSERT: Final = Statement(
+    insert(Event)
+    .values(
+        branch_id=bindparam("branch_id"),
+        at=bindparam("at", type_=UTCDateTime),
+        type=bindparam("type"),
+        visit_id=bindparam("visit_id"),
+        window_id=bindparam("window_id"),
+        queue_id=bindparam("queue_id"),
+        staff_id=bindparam("staff_id"),
+        data=bindparam("data", type_=JSON),
+    )
+    .returning(Event.id)
+)
+
+
 async def append(
-    session: AsyncSession,
+    db: Db,
     *,
     branch_id: int,
     at: datetime,
@@ -58,42 +75,34 @@ async def append(
     staff_id: int | None = None,
     data: dict[str, Any] | None = None,
     live: dict[str, Any] | None = None,
-) -> Event:
-    """Append an event; it is published to the branch's subscribers only after the commit."""
-    event = Event(
-        branch_id=branch_id,
-        at=at,
-        type=type,
-        visit_id=visit_id,
-        window_id=window_id,
-        queue_id=queue_id,
-        staff_id=staff_id,
-        data=data or {},
+) -> int:
+    """Append an event; it is published to the branch's subscribers only after the commit. Its id."""
+    tx = await transaction(db)
+    data = data or {}
+    params = {
+        "branch_id": branch_id,
+        "at": at,
+        "type": type,
+        "visit_id": visit_id,
+        "window_id": window_id,
+        "queue_id": queue_id,
+        "staff_id": staff_id,
+        "data": data,
+    }
+    event_id = int(await tx.scalar(_INSERT, params))
+    payload = {"visit_id": visit_id, "window_id": window_id, "queue_id": queue_id, **data, **(live or {})}
+    tx.live.append(
+        LiveEvent(
+            id=event_id,
+            branch_id=branch_id,
+            type=type,
+            at=at.isoformat(),
+            data={key: value for key, value in payload.items() if value is not None},
+        )
     )
-    session.add(event)
-    session.info.setdefault("pending_events", []).append((event, live or {}))
-    return event
+    return event_id
 
 
 def collect_live(session: AsyncSession) -> list[LiveEvent]:
     """The committed unit of work's events, in order, for publication."""
-    pending: list[tuple[Event, dict[str, Any]]] = session.info.pop("pending_events", [])
-    result = []
-    for event, live in pending:
-        payload = {
-            "visit_id": event.visit_id,
-            "window_id": event.window_id,
-            "queue_id": event.queue_id,
-            **event.data,
-            **live,
-        }
-        result.append(
-            LiveEvent(
-                id=event.id,
-                branch_id=event.branch_id,
-                type=event.type,
-                at=event.at.isoformat(),
-                data={key: value for key, value in payload.items() if value is not None},
-            )
-        )
-    return result
+    return session_live(session)

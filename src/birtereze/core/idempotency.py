@@ -8,12 +8,12 @@ from typing import Any
 
 from sqlalchemy import JSON, String, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from birtereze.core.db import Base, UTCDateTime
 from birtereze.core.errors import Conflict
 from birtereze.core.i18n import _l
+from birtereze.core.sql import Db, Statement, transaction
 
 
 class IdempotencyKey(Base):
@@ -51,40 +51,39 @@ def _claim_statement(insert: Any) -> Any:
 
 # Built once, with bound parameters: building a statement and its cache key per request cost more than
 # executing it.
-_CLAIM = {"postgresql": _claim_statement(postgresql.insert), "sqlite": _claim_statement(sqlite.insert)}
-_STORED = select(IdempotencyKey.request_hash, IdempotencyKey.response).where(
-    IdempotencyKey.scope == bindparam("scope"), IdempotencyKey.key == bindparam("key")
+_CLAIM = {
+    "postgresql": Statement(_claim_statement(postgresql.insert)),
+    "sqlite": Statement(_claim_statement(sqlite.insert)),
+}
+_STORED = Statement(
+    select(IdempotencyKey.request_hash, IdempotencyKey.response).where(
+        IdempotencyKey.scope == bindparam("scope"), IdempotencyKey.key == bindparam("key")
+    )
 )
-_STORE = (
+_STORE = Statement(
     update(IdempotencyKey)
     .where(IdempotencyKey.scope == bindparam("b_scope"), IdempotencyKey.key == bindparam("b_key"))
     .values(response=bindparam("b_response", type_=JSON))
 )
 
 
-async def claim(
-    session: AsyncSession, *, scope: str, key: str, fingerprint: str, now: datetime
-) -> dict[str, Any] | None:
+async def claim(db: Db, *, scope: str, key: str, fingerprint: str, now: datetime) -> dict[str, Any] | None:
     """Claim ``key`` for this unit of work, or return the response stored by the first request.
 
     Concurrent requests with the same key wait on the key's row (PostgreSQL) or the database lock
     (SQLite) until the first commits, then see its stored response.
     """
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    inserted = (
-        await session.execute(
-            _CLAIM[dialect],
-            {"scope": scope, "key": key, "request_hash": fingerprint, "created_at": now},
-        )
-    ).first()
-    if inserted is not None:
+    tx = await transaction(db)
+    params = {"scope": scope, "key": key, "request_hash": fingerprint, "created_at": now}
+    if await tx.first(_CLAIM[tx.backend], params) is not None:
         return None
-    stored = (await session.execute(_STORED, {"scope": scope, "key": key})).one()
+    stored = await tx.one(_STORED, params)
     if stored.request_hash != fingerprint:
         raise IdempotencyKeyReused()
     response: dict[str, Any] | None = stored.response
     return response
 
 
-async def store(session: AsyncSession, *, scope: str, key: str, response: dict[str, Any]) -> None:
-    await session.execute(_STORE, {"b_scope": scope, "b_key": key, "b_response": response})
+async def store(db: Db, *, scope: str, key: str, response: dict[str, Any]) -> None:
+    tx = await transaction(db)
+    await tx.execute(_STORE, {"b_scope": scope, "b_key": key, "b_response": response})

@@ -4,22 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Final
 
 from fastapi import APIRouter, Header, Request, Response
 from sqlalchemy import bindparam, select
-from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import URLPath
 
 from birtereze.branches import service as branches_service
 from birtereze.branches.models import Window
 from birtereze.core import idempotency, security
-from birtereze.core.errors import NotFound
 from birtereze.core.schemas import Names, PathId
 from birtereze.core.settings import Settings
+from birtereze.core.sql import Statement, Tx
 from birtereze.queue import load as queue_load
 from birtereze.queue import service as queue_service
-from birtereze.queue.models import Visit
+from birtereze.queue.models import Queue
 from birtereze.queue.schemas import (
     CallTicket,
     CounterRead,
@@ -36,11 +35,13 @@ from birtereze.queue.schemas import (
     WindowProfile,
 )
 from birtereze.queue.service.desk import Desk
+from birtereze.queue.service.rows import VisitRow
 from birtereze.staff.service import Principal
 from birtereze.web.deps import (
     AppSettings,
     BranchRead,
     DbSession,
+    DbTx,
     Now,
     QueueOperate,
     TicketIssue,
@@ -74,7 +75,7 @@ async def issue_ticket(
     branch_id: PathId,
     body: TicketCreate,
     request: Request,
-    session: DbSession,
+    tx: DbTx,
     now: Now,
     principal: TicketIssue,
     settings: AppSettings,
@@ -85,7 +86,7 @@ async def issue_ticket(
     scope = f"ticket:{principal.staff_id}:{branch_id}"
     if idempotency_key:
         stored = await idempotency.claim(
-            session,
+            tx,
             scope=scope,
             key=idempotency_key,
             fingerprint=idempotency.request_fingerprint(body.model_dump_json().encode()),
@@ -94,7 +95,7 @@ async def issue_ticket(
         if stored is not None:
             return model_response(TicketIssued.model_validate(stored), 201)
     visit = await queue_service.issue_ticket(
-        session,
+        tx,
         branch_id=branch_id,
         service_id=body.service_id,
         extra_service_ids=body.extra_service_ids,
@@ -104,7 +105,7 @@ async def issue_ticket(
         channel=body.channel,
         now=now,
     )
-    ahead, wait = await queue_load.ticket_estimate(session, visit, now=now)
+    ahead, wait = await queue_load.ticket_estimate(tx, visit, now=now)
     token = security.sign_ticket(settings.secret_key, visit.id, now)
     issued = TicketIssued(
         ticket=VisitRead.of(visit),
@@ -114,35 +115,31 @@ async def issue_ticket(
         status_url=_ticket_page_url(request, token),
     )
     if idempotency_key:
-        await idempotency.store(
-            session, scope=scope, key=idempotency_key, response=issued.model_dump(mode="json")
-        )
+        await idempotency.store(tx, scope=scope, key=idempotency_key, response=issued.model_dump(mode="json"))
     return model_response(issued, 201)
 
 
 @router.get("/branches/{branch_id}/tickets/{visit_id}", operation_id="getTicket", response_model=VisitRead)
-async def get_ticket(
-    branch_id: PathId, visit_id: PathId, session: DbSession, principal: BranchRead
-) -> VisitRead:
+async def get_ticket(branch_id: PathId, visit_id: PathId, tx: DbTx, principal: BranchRead) -> Response:
     in_scope(principal, branch_id)
-    return VisitRead.of(await queue_service.get_visit(session, visit_id, branch_id=branch_id))
+    return model_response(VisitRead.of(await queue_service.get_visit(tx, visit_id, branch_id=branch_id)))
 
 
 @router.post(
     "/branches/{branch_id}/tickets/{visit_id}/cancel", operation_id="cancelTicket", response_model=VisitRead
 )
 async def cancel_ticket(
-    branch_id: PathId, visit_id: PathId, session: DbSession, now: Now, principal: QueueOperate
-) -> VisitRead:
+    branch_id: PathId, visit_id: PathId, tx: DbTx, now: Now, principal: QueueOperate
+) -> Response:
     """Cancel a ticket on the citizen's behalf."""
     in_scope(principal, branch_id)
-    await queue_service.get_visit(session, visit_id, branch_id=branch_id)
-    return VisitRead.of(await queue_service.cancel(session, visit_id=visit_id, now=now))
+    await queue_service.get_visit(tx, visit_id, branch_id=branch_id)
+    return model_response(VisitRead.of(await queue_service.cancel(tx, visit_id=visit_id, now=now)))
 
 
-async def _visit_by_token(session: AsyncSession, settings: Settings, token: str, now: datetime) -> Visit:
+async def _visit_by_token(tx: Tx, settings: Settings, token: str, now: datetime) -> VisitRow:
     return await queue_service.get_visit_by_token(
-        session,
+        tx,
         token=token,
         secret=settings.secret_key,
         max_age_s=settings.ticket_token_max_age_days * 86400,
@@ -151,39 +148,48 @@ async def _visit_by_token(session: AsyncSession, settings: Settings, token: str,
 
 
 @router.get("/ticket-status/{token}", operation_id="getTicketStatus", response_model=TicketStatus)
-async def get_ticket_status(token: str, session: DbSession, now: Now, settings: AppSettings) -> Response:
+async def get_ticket_status(token: str, tx: DbTx, now: Now, settings: AppSettings) -> Response:
     """The citizen's own ticket, read with the signed token of its QR code; no login."""
-    return model_response(await _ticket_status(token, session, now, settings))
+    return model_response(await _ticket_status(tx, await _visit_by_token(tx, settings, token, now), now))
 
 
-async def _ticket_status(
-    token: str, session: AsyncSession, now: datetime, settings: Settings
-) -> TicketStatus:
-    visit = await _visit_by_token(session, settings, token, now)
-    ahead, wait = await queue_load.ticket_estimate(session, visit, now=now)
-    queue = await queue_service.get_queue(session, visit.queue_id)
-    window_number = None
-    if visit.window_id is not None and visit.status in ("called", "serving"):
-        window_number = (await branches_service.get_window(session, visit.window_id)).number
+# The queue's names and the window's number, in one statement built once.
+_STATUS_NAMES: Final = Statement(
+    select(
+        Queue.name_kk,
+        Queue.name_ru,
+        Queue.name_en,
+        select(Window.number).where(Window.id == bindparam("window_id")).scalar_subquery().label("window"),
+    ).where(Queue.id == bindparam("queue_id"))
+)
+
+
+async def _ticket_status(tx: Tx, visit: VisitRow, now: datetime) -> TicketStatus:
+    ahead, wait = await queue_load.ticket_estimate(tx, visit, now=now)
+    at_window = visit.window_id is not None and visit.status in ("called", "serving")
+    names = await tx.one(
+        _STATUS_NAMES, {"queue_id": visit.queue_id, "window_id": visit.window_id if at_window else None}
+    )
     return TicketStatus(
         number=visit.number,
         status=visit.status,
         branch_id=visit.branch_id,
-        queue=Names.of(queue),
+        queue=Names.of(names),
         people_ahead=ahead,
         estimated_wait_s=wait if visit.status == "waiting" else 0,
-        window_number=window_number,
+        window_number=names.window,
         called_at=visit.called_at,
         issued_at=visit.issued_at,
     )
 
 
 @router.post("/ticket-status/{token}/cancel", operation_id="cancelOwnTicket", response_model=TicketStatus)
-async def cancel_own_ticket(token: str, session: DbSession, now: Now, settings: AppSettings) -> TicketStatus:
+async def cancel_own_ticket(token: str, tx: DbTx, now: Now, settings: AppSettings) -> Response:
     """The citizen gives up their ticket."""
-    visit = await _visit_by_token(session, settings, token, now)
-    await queue_service.cancel(session, visit_id=visit.id, now=now)
-    return await _ticket_status(token, session, now, settings)
+    visit = await _visit_by_token(tx, settings, token, now)
+    return model_response(
+        await _ticket_status(tx, await queue_service.cancel(tx, visit_id=visit.id, now=now), now)
+    )
 
 
 @router.get("/branches/{branch_id}/queues", operation_id="listQueues", response_model=list[QueueRead])
@@ -253,31 +259,25 @@ async def list_windows(branch_id: PathId, session: DbSession, principal: BranchR
 
 WindowOperation = Callable[[], Awaitable[Desk]]
 
-# The caller's scope is checked before the operation, on the window's centre alone: a plain row, built
-# once, not the window's ORM object (the operation loads it with its counter anyway).
-_WINDOW_BRANCH = select(Window.branch_id).where(Window.id == bindparam("window_id"))
 
-
-async def _operate(
-    session: AsyncSession, principal: Principal, window_id: PathId, operation: WindowOperation
-) -> Response:
-    branch_id = (await session.execute(_WINDOW_BRANCH, {"window_id": window_id})).scalar()
-    if branch_id is None or not principal.can_see(branch_id):
-        raise NotFound("Window")
+async def _operate(tx: Tx, principal: Principal, window_id: PathId, operation: WindowOperation) -> Response:
+    # The caller's scope is checked on the locked counter's centre, before any write: a window of another
+    # centre is "not found" (core.sql.Tx.visible).
+    tx.visible = principal.can_see
     return model_response(CounterRead.of(await operation()))
 
 
 @router.post("/windows/{window_id}/open", operation_id="openWindow", response_model=CounterRead)
 async def open_window(
-    window_id: PathId, body: WindowOpen, session: DbSession, now: Now, principal: QueueOperate
+    window_id: PathId, body: WindowOpen, tx: DbTx, now: Now, principal: QueueOperate
 ) -> Response:
     """Sign in at a window with a work profile."""
     return await _operate(
-        session,
+        tx,
         principal,
         window_id,
         lambda: queue_service.open_window(
-            session,
+            tx,
             window_id=window_id,
             staff_id=principal.staff_id,
             work_profile_id=body.work_profile_id,
@@ -287,144 +287,144 @@ async def open_window(
 
 
 @router.post("/windows/{window_id}/close", operation_id="closeWindow", response_model=CounterRead)
-async def close_window(window_id: PathId, session: DbSession, now: Now, principal: QueueOperate) -> Response:
+async def close_window(window_id: PathId, tx: DbTx, now: Now, principal: QueueOperate) -> Response:
     return await _operate(
-        session,
+        tx,
         principal,
         window_id,
-        lambda: queue_service.close_window(session, window_id=window_id, now=now),
+        lambda: queue_service.close_window(tx, window_id=window_id, now=now),
     )
 
 
 @router.post("/windows/{window_id}/break", operation_id="startBreak", response_model=CounterRead)
 async def start_break(
-    window_id: PathId, body: WindowBreak, session: DbSession, now: Now, principal: QueueOperate
+    window_id: PathId, body: WindowBreak, tx: DbTx, now: Now, principal: QueueOperate
 ) -> Response:
     return await _operate(
-        session,
+        tx,
         principal,
         window_id,
-        lambda: queue_service.start_break(session, window_id=window_id, reason=body.reason, now=now),
+        lambda: queue_service.start_break(tx, window_id=window_id, reason=body.reason, now=now),
     )
 
 
 @router.post("/windows/{window_id}/resume", operation_id="endBreak", response_model=CounterRead)
-async def end_break(window_id: PathId, session: DbSession, now: Now, principal: QueueOperate) -> Response:
+async def end_break(window_id: PathId, tx: DbTx, now: Now, principal: QueueOperate) -> Response:
     return await _operate(
-        session, principal, window_id, lambda: queue_service.end_break(session, window_id=window_id, now=now)
+        tx, principal, window_id, lambda: queue_service.end_break(tx, window_id=window_id, now=now)
     )
 
 
 @router.post("/windows/{window_id}/ready", operation_id="endWrapUp", response_model=CounterRead)
-async def end_wrap_up(window_id: PathId, session: DbSession, now: Now, principal: QueueOperate) -> Response:
+async def end_wrap_up(window_id: PathId, tx: DbTx, now: Now, principal: QueueOperate) -> Response:
     return await _operate(
-        session,
+        tx,
         principal,
         window_id,
-        lambda: queue_service.end_wrap_up(session, window_id=window_id, now=now),
+        lambda: queue_service.end_wrap_up(tx, window_id=window_id, now=now),
     )
 
 
 @router.post("/windows/{window_id}/profile", operation_id="changeWorkProfile", response_model=CounterRead)
 async def change_profile(
-    window_id: PathId, body: WindowProfile, session: DbSession, now: Now, principal: QueueOperate
+    window_id: PathId, body: WindowProfile, tx: DbTx, now: Now, principal: QueueOperate
 ) -> Response:
     return await _operate(
-        session,
+        tx,
         principal,
         window_id,
         lambda: queue_service.change_profile(
-            session, window_id=window_id, work_profile_id=body.work_profile_id, now=now
+            tx, window_id=window_id, work_profile_id=body.work_profile_id, now=now
         ),
     )
 
 
 @router.post("/windows/{window_id}/call-next", operation_id="callNext", response_model=CounterRead)
-async def call_next(window_id: PathId, session: DbSession, now: Now, principal: QueueOperate) -> Response:
+async def call_next(window_id: PathId, tx: DbTx, now: Now, principal: QueueOperate) -> Response:
     """Call the next ticket by the window's work profile and calling rules."""
     return await _operate(
-        session, principal, window_id, lambda: queue_service.call_next(session, window_id=window_id, now=now)
+        tx, principal, window_id, lambda: queue_service.call_next(tx, window_id=window_id, now=now)
     )
 
 
 @router.post("/windows/{window_id}/call", operation_id="callTicket", response_model=CounterRead)
 async def call_ticket(
-    window_id: PathId, body: CallTicket, session: DbSession, now: Now, principal: QueueOperate
+    window_id: PathId, body: CallTicket, tx: DbTx, now: Now, principal: QueueOperate
 ) -> Response:
     """Call a chosen waiting ticket, or resume one this window parked."""
     return await _operate(
-        session,
+        tx,
         principal,
         window_id,
-        lambda: queue_service.call_visit(session, window_id=window_id, visit_id=body.visit_id, now=now),
+        lambda: queue_service.call_visit(tx, window_id=window_id, visit_id=body.visit_id, now=now),
     )
 
 
 @router.post("/windows/{window_id}/recall", operation_id="recallTicket", response_model=CounterRead)
-async def recall(window_id: PathId, session: DbSession, now: Now, principal: QueueOperate) -> Response:
+async def recall(window_id: PathId, tx: DbTx, now: Now, principal: QueueOperate) -> Response:
     return await _operate(
-        session, principal, window_id, lambda: queue_service.recall(session, window_id=window_id, now=now)
+        tx, principal, window_id, lambda: queue_service.recall(tx, window_id=window_id, now=now)
     )
 
 
 @router.post("/windows/{window_id}/confirm", operation_id="confirmArrival", response_model=CounterRead)
-async def confirm(window_id: PathId, session: DbSession, now: Now, principal: QueueOperate) -> Response:
+async def confirm(window_id: PathId, tx: DbTx, now: Now, principal: QueueOperate) -> Response:
     """The citizen has come to the window; service starts."""
     return await _operate(
-        session, principal, window_id, lambda: queue_service.confirm(session, window_id=window_id, now=now)
+        tx, principal, window_id, lambda: queue_service.confirm(tx, window_id=window_id, now=now)
     )
 
 
 @router.post("/windows/{window_id}/no-show", operation_id="markNoShow", response_model=CounterRead)
-async def no_show(window_id: PathId, session: DbSession, now: Now, principal: QueueOperate) -> Response:
+async def no_show(window_id: PathId, tx: DbTx, now: Now, principal: QueueOperate) -> Response:
     return await _operate(
-        session,
+        tx,
         principal,
         window_id,
-        lambda: queue_service.mark_no_show(session, window_id=window_id, now=now),
+        lambda: queue_service.mark_no_show(tx, window_id=window_id, now=now),
     )
 
 
 @router.post("/windows/{window_id}/services", operation_id="recordService", response_model=CounterRead)
 async def record_service(
-    window_id: PathId, body: ServiceRecord, session: DbSession, now: Now, principal: QueueOperate
+    window_id: PathId, body: ServiceRecord, tx: DbTx, now: Now, principal: QueueOperate
 ) -> Response:
     """Record a delivered service and its outcome."""
     return await _operate(
-        session,
+        tx,
         principal,
         window_id,
         lambda: queue_service.record_service(
-            session, window_id=window_id, service_id=body.service_id, outcome_code=body.outcome, now=now
+            tx, window_id=window_id, service_id=body.service_id, outcome_code=body.outcome, now=now
         ),
     )
 
 
 @router.post("/windows/{window_id}/finish", operation_id="finishService", response_model=CounterRead)
-async def finish(window_id: PathId, session: DbSession, now: Now, principal: QueueOperate) -> Response:
+async def finish(window_id: PathId, tx: DbTx, now: Now, principal: QueueOperate) -> Response:
     return await _operate(
-        session, principal, window_id, lambda: queue_service.finish(session, window_id=window_id, now=now)
+        tx, principal, window_id, lambda: queue_service.finish(tx, window_id=window_id, now=now)
     )
 
 
 @router.post("/windows/{window_id}/park", operation_id="parkTicket", response_model=CounterRead)
-async def park(window_id: PathId, session: DbSession, now: Now, principal: QueueOperate) -> Response:
+async def park(window_id: PathId, tx: DbTx, now: Now, principal: QueueOperate) -> Response:
     return await _operate(
-        session, principal, window_id, lambda: queue_service.park(session, window_id=window_id, now=now)
+        tx, principal, window_id, lambda: queue_service.park(tx, window_id=window_id, now=now)
     )
 
 
 @router.post("/windows/{window_id}/transfer", operation_id="transferTicket", response_model=CounterRead)
 async def transfer(
-    window_id: PathId, body: Transfer, session: DbSession, now: Now, principal: QueueOperate
+    window_id: PathId, body: Transfer, tx: DbTx, now: Now, principal: QueueOperate
 ) -> Response:
     """Transfer to a queue, a window or a staff pool; first or last in line; optionally delayed."""
     return await _operate(
-        session,
+        tx,
         principal,
         window_id,
         lambda: queue_service.transfer(
-            session,
+            tx,
             window_id=window_id,
             to_queue_id=body.queue_id,
             to_window_id=body.window_id,

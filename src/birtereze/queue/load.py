@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Final
 
-from sqlalchemy import BindParameter, Row, Select, bindparam, exists, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import BindParameter, Row, bindparam, exists, func, select
 
+from birtereze.core.sql import Db, Statement, Tx, any_of, transaction
 from birtereze.queue.models import BranchService, Counter, Visit, WorkProfileQueue
+from birtereze.queue.service.rows import VisitRow
 from birtereze.queue.service.tickets import AHEAD, ahead_params
 from birtereze.queue.states import STAFFED
 
@@ -69,29 +70,32 @@ class BranchLoad:
     services: dict[int, int] = field(default_factory=dict)  # service id -> queue id
 
 
-async def branch_load(session: AsyncSession, *, branch_id: int, now: datetime) -> BranchLoad:
-    waiting_rows = (
-        await session.execute(
-            select(Visit.queue_id, Visit.queued_at).where(
-                Visit.branch_id == branch_id, Visit.status == "waiting", Visit.available_at <= now
-            )
-        )
-    ).all()
-    staffed = (
-        await session.execute(
-            select(Counter.window_id, WorkProfileQueue.queue_id)
-            .outerjoin(WorkProfileQueue, WorkProfileQueue.work_profile_id == Counter.work_profile_id)
-            .where(Counter.branch_id == branch_id, Counter.state.in_(STAFFED))
-        )
-    ).all()
-    served = await _served(session, branch_id=branch_id, now=now)
-    offered = (
-        await session.execute(
-            select(BranchService.service_id, BranchService.queue_id).where(
-                BranchService.branch_id == branch_id
-            )
-        )
-    ).all()
+_WAITING: Final = Statement(
+    select(Visit.queue_id, Visit.queued_at).where(
+        Visit.branch_id == bindparam("branch_id"),
+        Visit.status == "waiting",
+        Visit.available_at <= bindparam("now"),
+    )
+)
+_STAFFED: Final = Statement(
+    select(Counter.window_id, WorkProfileQueue.queue_id)
+    .outerjoin(WorkProfileQueue, WorkProfileQueue.work_profile_id == Counter.work_profile_id)
+    .where(Counter.branch_id == bindparam("branch_id"), any_of(Counter.state, STAFFED))
+)
+_OFFERED: Final = Statement(
+    select(BranchService.service_id, BranchService.queue_id).where(
+        BranchService.branch_id == bindparam("branch_id")
+    )
+)
+
+
+async def branch_load(db: Db, *, branch_id: int, now: datetime) -> BranchLoad:
+    tx = await transaction(db)
+    params = {"branch_id": branch_id, "now": now}
+    waiting_rows = await tx.rows(_WAITING, params)
+    staffed = await tx.rows(_STAFFED, params)
+    served = await _served(tx, branch_id=branch_id, now=now)
+    offered = await tx.rows(_OFFERED, params)
 
     queues: dict[int, QueueLoad] = {}
 
@@ -133,17 +137,20 @@ async def branch_load(session: AsyncSession, *, branch_id: int, now: datetime) -
     )
 
 
-_SERVED: Final = select(Visit.queue_id, Visit.serving_at, Visit.ended_at).where(
-    Visit.branch_id == bindparam("branch_id"),
-    Visit.status == "finished",
-    Visit.ended_at >= bindparam("since"),
-    Visit.serving_at.is_not(None),
+_SERVED: Final = Statement(
+    select(Visit.queue_id, Visit.serving_at, Visit.ended_at).where(
+        Visit.branch_id == bindparam("branch_id"),
+        Visit.status == "finished",
+        Visit.ended_at >= bindparam("since"),
+        Visit.serving_at.is_not(None),
+    )
 )
 
 
-async def _served(session: AsyncSession, *, branch_id: int, now: datetime) -> Sequence[Served]:
+async def _served(tx: Tx, *, branch_id: int, now: datetime) -> Sequence[Served]:
     """Visits of the branch finished within the service-time window: queue, start and end of service."""
-    return (await session.execute(_SERVED, {"branch_id": branch_id, "since": now - SERVICE_WINDOW})).all()
+    rows: list[Served] = await tx.rows(_SERVED, {"branch_id": branch_id, "since": now - SERVICE_WINDOW})
+    return rows
 
 
 def _service_times(served: Sequence[Served]) -> tuple[dict[int, list[float]], float]:
@@ -163,7 +170,7 @@ def _mean_service_s(samples: list[float], branch_service_s: float) -> float:
     return sum(samples) / len(samples) if len(samples) >= MIN_SAMPLES else branch_service_s
 
 
-def _estimate_statement(first_in_line: bool) -> Select[int, int, bool]:
+def _estimate_statement(first_in_line: bool) -> Statement:
     """People ahead, windows serving the queue, and whether ``branch_load`` lists the queue at all."""
     branch_id: BindParameter[int] = bindparam("branch_id")
     queue_id: BindParameter[int] = bindparam("queue_id")
@@ -171,7 +178,9 @@ def _estimate_statement(first_in_line: bool) -> Select[int, int, bool]:
         select(func.count(func.distinct(Counter.window_id)))
         .join(WorkProfileQueue, WorkProfileQueue.work_profile_id == Counter.work_profile_id)
         .where(
-            Counter.branch_id == branch_id, Counter.state.in_(STAFFED), WorkProfileQueue.queue_id == queue_id
+            Counter.branch_id == branch_id,
+            any_of(Counter.state, STAFFED),
+            WorkProfileQueue.queue_id == queue_id,
         )
     )
     listed = exists().where(
@@ -182,17 +191,19 @@ def _estimate_statement(first_in_line: bool) -> Select[int, int, bool]:
         Visit.queue_id == queue_id,
         Visit.available_at <= bindparam("now"),
     )
-    return select(
-        select(func.count()).where(AHEAD[first_in_line]).scalar_subquery().label("ahead"),
-        staffed.scalar_subquery().label("windows"),
-        listed.label("listed"),
+    return Statement(
+        select(
+            select(func.count()).where(AHEAD[first_in_line]).scalar_subquery().label("ahead"),
+            staffed.scalar_subquery().label("windows"),
+            listed.label("listed"),
+        )
     )
 
 
 _ESTIMATE: Final = {first: _estimate_statement(first) for first in (False, True)}
 
 
-async def ticket_estimate(session: AsyncSession, visit: Visit, *, now: datetime) -> tuple[int, int]:
+async def ticket_estimate(db: Db, visit: VisitRow, *, now: datetime) -> tuple[int, int]:
     """People ahead of a ticket and its estimated wait: ``branch_load``'s figures for its queue alone.
 
     The same formula, without reading the whole branch: one statement counts the people ahead, the
@@ -201,12 +212,11 @@ async def ticket_estimate(session: AsyncSession, visit: Visit, *, now: datetime)
     """
     if visit.status != "waiting":
         return 0, 0
-    figures = (
-        await session.execute(_ESTIMATE[visit.first_in_line], {**ahead_params(visit), "now": now})
-    ).one()
+    tx = await transaction(db)
+    figures = await tx.one(_ESTIMATE[visit.first_in_line], {**ahead_params(visit), "now": now})
     ahead, windows = int(figures.ahead), int(figures.windows)
     if ahead == 0 or not (windows or figures.listed):
         return ahead, 0
-    durations, branch_service_s = _service_times(await _served(session, branch_id=visit.branch_id, now=now))
+    durations, branch_service_s = _service_times(await _served(tx, branch_id=visit.branch_id, now=now))
     samples = durations.get(visit.queue_id, [])
     return ahead, estimate(ahead, windows, _mean_service_s(samples, branch_service_s))

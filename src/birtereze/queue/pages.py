@@ -19,7 +19,7 @@ from birtereze.core.i18n import _l
 from birtereze.queue import load as queue_load
 from birtereze.queue import service as queue_service
 from birtereze.queue.errors import TicketTokenInvalid
-from birtereze.queue.models import Visit
+from birtereze.queue.service.rows import VisitRow
 from birtereze.queue.states import VISIT_ENDED
 from birtereze.web.deps import AppSettings, DbSession, Now
 from birtereze.web.templating import page_locale, render
@@ -65,7 +65,7 @@ class TicketView:
         )
 
 
-async def _visit(session: AsyncSession, settings: AppSettings, token: str, now: datetime) -> Visit:
+async def _visit(session: AsyncSession, settings: AppSettings, token: str, now: datetime) -> VisitRow:
     return await queue_service.get_visit_by_token(
         session,
         token=token,
@@ -75,7 +75,9 @@ async def _visit(session: AsyncSession, settings: AppSettings, token: str, now: 
     )
 
 
-async def _view(session: AsyncSession, visit: Visit, *, token: str, now: datetime, locale: str) -> TicketView:
+async def _view(
+    session: AsyncSession, visit: VisitRow, *, token: str, now: datetime, locale: str
+) -> TicketView:
     branch = await branches_service.get(session, visit.branch_id)
     queue = await queue_service.get_queue(session, visit.queue_id)
     lines = await queue_service.list_visit_services(session, visit_id=visit.id)

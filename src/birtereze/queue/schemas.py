@@ -10,6 +10,7 @@ from pydantic import Field, model_validator
 from birtereze.core.schemas import Input, Names, Output
 from birtereze.queue.models import Counter, Visit
 from birtereze.queue.service.desk import Desk
+from birtereze.queue.service.rows import CounterRow, VisitRow
 
 
 class TicketCreate(Input):
@@ -44,7 +45,7 @@ class VisitRead(Output):
     ended_at: datetime | None
 
     @classmethod
-    def of(cls, visit: Visit) -> VisitRead:
+    def of(cls, visit: Visit | VisitRow) -> VisitRead:
         return cls(
             id=visit.id,
             branch_id=visit.branch_id,
@@ -104,7 +105,9 @@ class CounterRead(Output):
         return cls.build(desk.window, desk.counter, desk.visit)
 
     @classmethod
-    def build(cls, window: object, counter: Counter | None, visit: Visit | None = None) -> CounterRead:
+    def build(
+        cls, window: object, counter: Counter | CounterRow | None, visit: VisitRow | None = None
+    ) -> CounterRead:
         return cls(
             window_id=window.id,  # type: ignore[attr-defined]
             number=window.number,  # type: ignore[attr-defined]

@@ -13,15 +13,30 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from birtereze.core.clock import Clock
 from birtereze.core.errors import Forbidden, NotFound, Unauthorized
-from birtereze.core.events import collect_live
+from birtereze.core.events import LiveEvent, collect_live
 from birtereze.core.i18n import LOCALES, negotiate
 from birtereze.core.live import Hub
 from birtereze.core.metrics import EVENTS_PUBLISHED
 from birtereze.core.settings import Settings
+from birtereze.core.sql import Tx, lean_transaction
 from birtereze.staff import service as staff_service
 from birtereze.staff.service import Principal
 
 log = structlog.get_logger(__name__)
+
+
+async def _publish(request: Request, live: list[LiveEvent]) -> None:
+    """Hand a committed unit of work's events to the live hub (what fails here is logged, not raised:
+    the change is committed, and subscribers that miss an event replay it from the log)."""
+    if not live:
+        return
+    hub: Hub = request.app.state.hub
+    try:
+        await hub.publish(live)
+    except Exception:
+        log.exception("live.publish_failed", events=len(live))
+        return
+    EVENTS_PUBLISHED.inc(len(live))
 
 
 async def db_session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -35,17 +50,21 @@ async def db_session(request: Request) -> AsyncIterator[AsyncSession]:
             await session.rollback()
             raise
         live = collect_live(session)
-    if live:
-        hub: Hub = request.app.state.hub
-        try:
-            await hub.publish(live)
-        except Exception:
-            log.exception("live.publish_failed", events=len(live))
-            return
-        EVENTS_PUBLISHED.inc(len(live))
+    await _publish(request, live)
 
 
 DbSession = Annotated[AsyncSession, Depends(db_session, scope="function")]
+
+
+async def db_tx(request: Request) -> AsyncIterator[Tx]:
+    """A lean unit of work for the hot routes (see core.sql): a transaction on a pooled connection,
+    without an ORM session; committed when the route succeeds, then its live events are published."""
+    async with lean_transaction(request.app.state.engine) as tx:
+        yield tx
+    await _publish(request, tx.live)
+
+
+DbTx = Annotated[Tx, Depends(db_tx, scope="function")]
 
 
 def get_clock(request: Request) -> Clock:

@@ -6,10 +6,11 @@ from datetime import datetime
 from typing import Final, Literal
 
 from sqlalchemy import and_, bindparam, exists, func, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from birtereze.branches.models import Window
 from birtereze.core.errors import NotFound
+from birtereze.core.sql import Db, Statement, Tx, any_of
 from birtereze.queue import calling
 from birtereze.queue.errors import (
     NoShowTooEarly,
@@ -18,22 +19,19 @@ from birtereze.queue.errors import (
     RecallLimitReached,
     TicketNotCallable,
 )
-from birtereze.queue.models import (
-    Counter,
-    Visit,
-    WorkProfile,
-    WorkProfileQueue,
+from birtereze.queue.models import Counter, Visit, WorkProfile, WorkProfileQueue
+from birtereze.queue.service.desk import Desk, current_visit, locked_desk, record_event, set_state
+from birtereze.queue.service.rows import (
+    VISIT_COLUMNS,
+    VisitRow,
+    load_visit,
+    save_counter,
+    save_visit,
+    visit_of,
 )
-from birtereze.queue.service.desk import (
-    Desk,
-    current_visit,
-    get_counter,
-    record_event,
-    set_state,
-)
-from birtereze.queue.states import STAFFED, VISIT_STATE_WORDS, require_window_state
+from birtereze.queue.states import STAFFED, VISIT_STATE_WORDS
 
-_PROFILE: Final = (
+_PROFILE: Final = Statement(
     select(
         WorkProfile.rule,
         WorkProfile.overdue_after_s,
@@ -46,8 +44,8 @@ _PROFILE: Final = (
 )
 
 
-async def _calling_profile(session: AsyncSession, profile_id: int) -> calling.Profile:
-    rows = (await session.execute(_PROFILE, {"profile_id": profile_id})).all()
+async def _calling_profile(tx: Tx, profile_id: int) -> calling.Profile:
+    rows = await tx.rows(_PROFILE, {"profile_id": profile_id})
     queues = tuple(
         calling.ProfileQueue(queue_id=row.queue_id, position=row.position, weight=row.weight)
         for row in rows
@@ -56,22 +54,28 @@ async def _calling_profile(session: AsyncSession, profile_id: int) -> calling.Pr
     return calling.Profile(rule=rows[0].rule, queues=queues, overdue_after_s=rows[0].overdue_after_s)
 
 
-_ACCESSIBLE_OPEN: Final = select(
-    exists().where(
-        Counter.branch_id == bindparam("branch_id"),
-        Counter.state.in_(STAFFED),
-        Window.id == Counter.window_id,
-        Window.accessible.is_(True),
-        WorkProfileQueue.work_profile_id == Counter.work_profile_id,
-        WorkProfileQueue.queue_id.in_(bindparam("queue_ids", expanding=True)),
+# The queues of the calling window's work profile (bound parameter ``profile_id``).
+_SERVED_QUEUES = aliased(WorkProfileQueue)
+_PROFILE_QUEUES = select(_SERVED_QUEUES.queue_id).where(
+    _SERVED_QUEUES.work_profile_id == bindparam("profile_id")
+)
+_ACCESSIBLE_OPEN: Final = Statement(
+    select(
+        exists().where(
+            Counter.branch_id == bindparam("branch_id"),
+            any_of(Counter.state, STAFFED),
+            Window.id == Counter.window_id,
+            Window.accessible.is_(True),
+            WorkProfileQueue.work_profile_id == Counter.work_profile_id,
+            WorkProfileQueue.queue_id.in_(_PROFILE_QUEUES),
+        )
     )
 )
 
 
-async def _accessible_window_open(session: AsyncSession, *, branch_id: int, queue_ids: set[int]) -> bool:
-    """Is an accessible window staffed now whose profile serves one of these queues?"""
-    params = {"branch_id": branch_id, "queue_ids": sorted(queue_ids)}
-    return bool((await session.execute(_ACCESSIBLE_OPEN, params)).scalar())
+async def _accessible_window_open(tx: Tx, *, branch_id: int, profile_id: int) -> bool:
+    """Is an accessible window staffed now whose profile serves one of this profile's queues?"""
+    return bool(await tx.scalar(_ACCESSIBLE_OPEN, {"branch_id": branch_id, "profile_id": profile_id}))
 
 
 # Waiting tickets this window may call: those in its queues, in its own pool, or in its operator's pool
@@ -110,7 +114,7 @@ _WAITING = (
         Visit.available_at <= bindparam("now"),
         or_(
             and_(
-                Visit.queue_id.in_(bindparam("queue_ids", expanding=True)),
+                Visit.queue_id.in_(_PROFILE_QUEUES),
                 Visit.pool_window_id.is_(None),
                 Visit.pool_staff_id.is_(None),
             ),
@@ -120,21 +124,21 @@ _WAITING = (
     )
     .subquery()
 )
-_CANDIDATES: Final = select(*(c for c in _WAITING.c if c.name != "place")).where(_WAITING.c.place == 1)
+_CANDIDATES: Final = Statement(
+    select(*(c for c in _WAITING.c if c.name != "place")).where(_WAITING.c.place == 1)
+)
 
 
-async def _candidates(
-    session: AsyncSession, desk: Desk, queue_ids: set[int], now: datetime
-) -> list[calling.Candidate]:
+async def _candidates(tx: Tx, desk: Desk, now: datetime) -> list[calling.Candidate]:
     params = {
         "branch_id": desk.window.branch_id,
         "now": now,
-        "queue_ids": sorted(queue_ids),
+        "profile_id": desk.counter.work_profile_id,
         "window_id": desk.window.id,
         "staff_id": desk.counter.staff_id,
     }
     result = []
-    for row in (await session.execute(_CANDIDATES, params)).all():
+    for row in await tx.rows(_CANDIDATES, params):
         pool: Literal["window", "staff"] | None = None
         if row.pool_window_id == desk.window.id:
             pool = "window"
@@ -154,9 +158,9 @@ async def _candidates(
     return result
 
 
-_TAKE: Final = (
+_TAKE: Final = Statement(
     update(Visit)
-    .where(Visit.id == bindparam("visit_id"), Visit.status == bindparam("from_status"))
+    .where(Visit.id == bindparam("visit_id"), Visit.status == "waiting")
     .values(
         status="called",
         window_id=bindparam("window_id"),
@@ -167,30 +171,29 @@ _TAKE: Final = (
         pool_staff_id=None,
         first_in_line=False,
     )
-    .returning(Visit)
+    .returning(*VISIT_COLUMNS)
 )
 
 
-async def _take(
-    session: AsyncSession, desk: Desk, visit_id: int, now: datetime, *, status: str
-) -> Visit | None:
+async def _take(tx: Tx, desk: Desk, visit_id: int, now: datetime) -> VisitRow | None:
     """Move a waiting visit to this window and return it; None if another window took it first."""
     params = {
         "visit_id": visit_id,
-        "from_status": status,
         "window_id": desk.window.id,
         "staff_id": desk.counter.staff_id,
         "now": now,
     }
-    options = {"synchronize_session": False, "populate_existing": True}
-    return (await session.execute(_TAKE, params, execution_options=options)).scalar_one_or_none()
+    row = await tx.first(_TAKE, params)
+    return None if row is None else visit_of(row)
 
 
-async def _after_call(session: AsyncSession, desk: Desk, visit: Visit, now: datetime) -> Desk:
+async def _after_call(tx: Tx, desk: Desk, visit: VisitRow, now: datetime) -> Desk:
     set_state(desk.counter, "calling", now)
     desk.counter.visit_id = visit.id
+    desk.visit = visit
+    await save_counter(tx, desk.counter)
     await record_event(
-        session,
+        tx,
         desk,
         "ticket.called",
         now,
@@ -199,31 +202,26 @@ async def _after_call(session: AsyncSession, desk: Desk, visit: Visit, now: date
         queued_at=visit.queued_at.isoformat(),
         accessible=desk.window.accessible,
     )
-    await session.flush()
-    desk.visit = visit
     return desk
 
 
-async def call_next(session: AsyncSession, *, window_id: int, now: datetime) -> Desk:
-    desk = await get_counter(session, window_id, lock=True)
-    require_window_state("call", desk.counter.state)
-    if desk.counter.work_profile_id is None:
+async def call_next(db: Db, *, window_id: int, now: datetime) -> Desk:
+    tx, desk = await locked_desk(db, window_id, "call")
+    profile_id = desk.counter.work_profile_id
+    if profile_id is None:
         raise ProfileRequired()
-    profile = await _calling_profile(session, desk.counter.work_profile_id)
-    queue_ids = {q.queue_id for q in profile.queues}
+    profile = await _calling_profile(tx, profile_id)
     accessible_open: bool | None = None
     taken_elsewhere: set[int] = set()
     for _attempt in range(5):
-        candidates = [
-            c for c in await _candidates(session, desk, queue_ids, now) if c.visit_id not in taken_elsewhere
-        ]
+        candidates = [c for c in await _candidates(tx, desk, now) if c.visit_id not in taken_elsewhere]
         if (
             accessible_open is None
             and not desk.window.accessible
             and any(c.prefers_accessible for c in candidates)
         ):
             accessible_open = await _accessible_window_open(
-                session, branch_id=desk.window.branch_id, queue_ids=queue_ids
+                tx, branch_id=desk.window.branch_id, profile_id=profile_id
             )
         context = calling.WindowContext(
             accessible=desk.window.accessible,
@@ -233,19 +231,18 @@ async def call_next(session: AsyncSession, *, window_id: int, now: datetime) -> 
         chosen = calling.choose_next(candidates, profile, context, now)
         if chosen is None:
             raise NoTicketWaiting()
-        taken = await _take(session, desk, chosen.visit_id, now, status="waiting")
+        taken = await _take(tx, desk, chosen.visit_id, now)
         if taken is not None:
-            return await _after_call(session, desk, taken, now)
+            return await _after_call(tx, desk, taken, now)
         # Another window called it first; read the lines again.
         taken_elsewhere.add(chosen.visit_id)
     raise NoTicketWaiting()
 
 
-async def call_visit(session: AsyncSession, *, window_id: int, visit_id: int, now: datetime) -> Desk:
+async def call_visit(db: Db, *, window_id: int, visit_id: int, now: datetime) -> Desk:
     """Call a chosen ticket: a waiting one (out of turn), or resume a ticket this window parked."""
-    desk = await get_counter(session, window_id, lock=True)
-    require_window_state("call", desk.counter.state)
-    visit = await session.get(Visit, visit_id, with_for_update=True)
+    tx, desk = await locked_desk(db, window_id, "call")
+    visit = await load_visit(tx, visit_id, lock=True)
     if visit is None or visit.branch_id != desk.window.branch_id:
         raise NotFound("Ticket")
     if visit.status == "parked" and visit.pool_window_id == desk.window.id:
@@ -256,51 +253,51 @@ async def call_visit(session: AsyncSession, *, window_id: int, visit_id: int, no
         visit.serving_at = now
         set_state(desk.counter, "serving", now)
         desk.counter.visit_id = visit.id
-        await record_event(session, desk, "ticket.resumed", now, visit)
-        await session.flush()
         desk.visit = visit
+        await save_visit(tx, visit)
+        await save_counter(tx, desk.counter)
+        await record_event(tx, desk, "ticket.resumed", now, visit)
         return desk
     if visit.status != "waiting":
         raise TicketNotCallable(number=visit.number, state=VISIT_STATE_WORDS[visit.status])
-    taken = await _take(session, desk, visit.id, now, status="waiting")
+    taken = await _take(tx, desk, visit.id, now)
     if taken is None:
         raise TicketNotCallable(number=visit.number, state=VISIT_STATE_WORDS["called"])
-    return await _after_call(session, desk, taken, now)
+    return await _after_call(tx, desk, taken, now)
 
 
-async def recall(session: AsyncSession, *, window_id: int, now: datetime) -> Desk:
-    desk = await get_counter(session, window_id, lock=True)
-    require_window_state("recall", desk.counter.state)
-    visit = await current_visit(session, desk)
+async def recall(db: Db, *, window_id: int, now: datetime) -> Desk:
+    tx, desk = await locked_desk(db, window_id, "recall")
+    visit = await current_visit(tx, desk)
     if visit.calls >= 1 + desk.branch.max_recalls:
         raise RecallLimitReached(number=visit.number, calls=visit.calls)
     visit.calls += 1
     visit.called_at = now
     desk.counter.since = now
-    await record_event(session, desk, "ticket.recalled", now, visit, calls=visit.calls)
-    await session.flush()
     desk.visit = visit
+    await save_visit(tx, visit)
+    await save_counter(tx, desk.counter)
+    await record_event(tx, desk, "ticket.recalled", now, visit, calls=visit.calls)
     return desk
 
 
-async def confirm(session: AsyncSession, *, window_id: int, now: datetime) -> Desk:
+async def confirm(db: Db, *, window_id: int, now: datetime) -> Desk:
     """The citizen has come to the window: service starts."""
-    desk = await get_counter(session, window_id, lock=True)
-    require_window_state("confirm", desk.counter.state)
-    visit = await current_visit(session, desk)
+    tx, desk = await locked_desk(db, window_id, "confirm")
+    visit = await current_visit(tx, desk)
     visit.status = "serving"
     visit.serving_at = now
     set_state(desk.counter, "serving", now)
-    await record_event(session, desk, "ticket.confirmed", now, visit)
-    await session.flush()
     desk.visit = visit
+    await save_visit(tx, visit)
+    await save_counter(tx, desk.counter)
+    await record_event(tx, desk, "ticket.confirmed", now, visit)
     return desk
 
 
-async def mark_no_show(session: AsyncSession, *, window_id: int, now: datetime) -> Desk:
-    desk = await get_counter(session, window_id, lock=True)
-    require_window_state("no_show", desk.counter.state)
-    visit = await current_visit(session, desk)
+async def mark_no_show(db: Db, *, window_id: int, now: datetime) -> Desk:
+    tx, desk = await locked_desk(db, window_id, "no_show")
+    visit = await current_visit(tx, desk)
     assert visit.called_at is not None
     timed_out = (now - visit.called_at).total_seconds() >= desk.branch.no_show_after_s
     if visit.calls < 1 + desk.branch.max_recalls and not timed_out:
@@ -309,7 +306,8 @@ async def mark_no_show(session: AsyncSession, *, window_id: int, now: datetime) 
     visit.ended_at = now
     set_state(desk.counter, "open", now)
     desk.counter.visit_id = None
-    await record_event(session, desk, "ticket.no_show", now, visit, calls=visit.calls)
-    await session.flush()
     desk.visit = visit
+    await save_visit(tx, visit)
+    await save_counter(tx, desk.counter)
+    await record_event(tx, desk, "ticket.no_show", now, visit, calls=visit.calls)
     return desk

@@ -19,58 +19,108 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from birtereze.branches.models import Branch, Window
 from birtereze.core import events
 from birtereze.core.errors import NotFound
+from birtereze.core.sql import Db, Statement, Tx, transaction
 from birtereze.queue.errors import (
     BreakReasonRequired,
     ProfileRequired,
 )
-from birtereze.queue.models import (
-    Counter,
-    Visit,
-    WorkProfile,
+from birtereze.queue.models import Counter, WorkProfile
+from birtereze.queue.service.rows import (
+    COUNTER_COLUMNS,
+    CounterRow,
+    VisitRow,
+    counter_of,
+    load_visit,
+    save_counter,
 )
 from birtereze.queue.states import require_window_state
 
 BREAK_REASONS = ("lunch", "rest", "training", "technical", "consultation", "other")
 
 
+@dataclass(frozen=True, slots=True)
+class WindowInfo:
+    id: int
+    branch_id: int
+    zone_id: int
+    number: int
+    accessible: bool
+
+
+@dataclass(frozen=True, slots=True)
+class BranchRules:
+    """The branch's normatives that the window operations apply."""
+
+    max_wait_s: int
+    max_recalls: int
+    no_show_after_s: int
+
+
 @dataclass(slots=True)
 class Desk:
     """A locked counter with what its operations need to know about the window and branch."""
 
-    counter: Counter
-    window: Window
-    branch: Branch
-    visit: Visit | None = None
+    counter: CounterRow
+    window: WindowInfo
+    branch: BranchRules
+    visit: VisitRow | None = None
 
 
-# The hot statements are built once: a statement object keeps its compiled form and cache key.
+# The counter with its window and branch, in one statement built once (see core.sql).
 _DESK = (
-    select(Counter, Window, Branch)
+    select(
+        *COUNTER_COLUMNS,
+        Window.zone_id,
+        Window.number,
+        Window.accessible,
+        Branch.max_wait_s,
+        Branch.max_recalls,
+        Branch.no_show_after_s,
+    )
     .join(Window, Window.id == Counter.window_id)
     .join(Branch, Branch.id == Window.branch_id)
     .where(Counter.window_id == bindparam("window_id"))
 )
-_DESKS: Final = {False: _DESK, True: _DESK.with_for_update(of=Counter)}
+_DESKS: Final = {False: Statement(_DESK), True: Statement(_DESK.with_for_update(of=Counter))}
+_WINDOW_BRANCH: Final = Statement(select(Window.branch_id).where(Window.id == bindparam("window_id")))
 
 
-async def get_counter(session: AsyncSession, window_id: int, *, lock: bool = False) -> Desk:
+def _new_counter(insert: type[postgresql.Insert] | type[sqlite.Insert]) -> Statement:
+    return Statement(
+        insert(Counter)
+        .values(
+            window_id=bindparam("window_id"),
+            branch_id=bindparam("branch_id"),
+            state="closed",
+            since=bindparam("since", type_=Counter.since.type),
+        )
+        .on_conflict_do_nothing(index_elements=["window_id"])
+    )
+
+
+_NEW_COUNTER: Final = {"postgresql": _new_counter(postgresql.Insert), "sqlite": _new_counter(sqlite.Insert)}
+
+
+async def get_counter(db: Db, window_id: int, *, lock: bool = False) -> Desk:
+    """The window's counter (locked with ``lock``). Outside the unit of work's scope: not found."""
+    tx = await transaction(db)
     statement = _DESKS[lock]
     params = {"window_id": window_id}
-    row = (await session.execute(statement, params)).first()
+    row = await tx.first(statement, params)
     if row is None:
-        window = await session.get(Window, window_id)
-        if window is None:
+        branch_id = await tx.scalar(_WINDOW_BRANCH, params)
+        if branch_id is None or not tx.sees(branch_id):
             raise NotFound("Window")
         # The counter row of a new window is made on first use.
-        dialect = session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        await session.execute(
-            insert(Counter)
-            .values(window_id=window_id, branch_id=window.branch_id, state="closed", since=_epoch())
-            .on_conflict_do_nothing(index_elements=["window_id"])
+        await tx.execute(
+            _NEW_COUNTER[tx.backend], {"window_id": window_id, "branch_id": branch_id, "since": _epoch()}
         )
-        row = (await session.execute(statement, params)).one()
-    return Desk(counter=row[0], window=row[1], branch=row[2])
+        row = await tx.one(statement, params)
+    counter = counter_of(row)
+    if not tx.sees(counter.branch_id):
+        raise NotFound("Window")
+    window = WindowInfo(window_id, counter.branch_id, row.zone_id, row.number, row.accessible)
+    return Desk(counter, window, BranchRules(row.max_wait_s, row.max_recalls, row.no_show_after_s))
 
 
 def _epoch() -> datetime:
@@ -87,21 +137,21 @@ async def list_counters(session: AsyncSession, *, branch_id: int) -> Sequence[tu
     return [(row[0], row[1]) for row in (await session.execute(statement)).all()]
 
 
-def set_state(counter: Counter, state: str, now: datetime) -> None:
+def set_state(counter: CounterRow, state: str, now: datetime) -> None:
     counter.state = state
     counter.since = now
     counter.idle_since = now if state == "open" else None
 
 
 async def record_event(
-    session: AsyncSession, desk: Desk, type: str, now: datetime, visit: Visit | None = None, **data: object
+    tx: Tx, desk: Desk, type: str, now: datetime, visit: VisitRow | None = None, **data: object
 ) -> None:
     payload: dict[str, object] = {"window_number": desk.window.number, "state": desk.counter.state}
     if visit is not None:
         payload["number"] = visit.number
     payload.update(data)
     await events.append(
-        session,
+        tx,
         branch_id=desk.window.branch_id,
         at=now,
         type=type,
@@ -113,90 +163,87 @@ async def record_event(
     )
 
 
-async def current_visit(session: AsyncSession, desk: Desk) -> Visit:
+async def current_visit(tx: Tx, desk: Desk) -> VisitRow:
+    """The visit at the window, locked. Lock order: the counter (already held), then the visit."""
     if desk.counter.visit_id is None:
         raise NotFound("Ticket")
-    visit = await session.get(Visit, desk.counter.visit_id, with_for_update=True)
+    visit = await load_visit(tx, desk.counter.visit_id, lock=True)
     if visit is None:
         raise NotFound("Ticket")
     return visit
 
 
-async def _profile(session: AsyncSession, *, profile_id: int, branch_id: int) -> WorkProfile:
-    profile = await session.get(WorkProfile, profile_id)
-    if profile is None or profile.branch_id != branch_id:
+async def locked_desk(db: Db, window_id: int, operation: str) -> tuple[Tx, Desk]:
+    """The unit of work's transaction and the window's counter, locked, in a state that allows
+    ``operation`` (else a translated 409)."""
+    tx = await transaction(db)
+    desk = await get_counter(tx, window_id, lock=True)
+    require_window_state(operation, desk.counter.state)
+    return tx, desk
+
+
+async def _save(tx: Tx, desk: Desk, type: str, now: datetime, **data: object) -> Desk:
+    await save_counter(tx, desk.counter)
+    await record_event(tx, desk, type, now, desk.visit, **data)
+    return desk
+
+
+_PROFILE_BRANCH: Final = Statement(select(WorkProfile.branch_id).where(WorkProfile.id == bindparam("id")))
+
+
+async def _require_profile(tx: Tx, *, profile_id: int, branch_id: int) -> None:
+    if await tx.scalar(_PROFILE_BRANCH, {"id": profile_id}) != branch_id:
         raise ProfileRequired()
-    return profile
 
 
 # --- opening, closing, breaks ---------------------------------------------------------------------
 
 
-async def open_window(
-    session: AsyncSession, *, window_id: int, staff_id: int, work_profile_id: int, now: datetime
-) -> Desk:
-    desk = await get_counter(session, window_id, lock=True)
-    require_window_state("open", desk.counter.state)
-    await _profile(session, profile_id=work_profile_id, branch_id=desk.window.branch_id)
+async def open_window(db: Db, *, window_id: int, staff_id: int, work_profile_id: int, now: datetime) -> Desk:
+    tx, desk = await locked_desk(db, window_id, "open")
+    await _require_profile(tx, profile_id=work_profile_id, branch_id=desk.window.branch_id)
     desk.counter.staff_id = staff_id
     desk.counter.work_profile_id = work_profile_id
     desk.counter.break_reason = None
     set_state(desk.counter, "open", now)
-    await record_event(session, desk, "window.opened", now, work_profile_id=work_profile_id)
-    await session.flush()
-    return desk
+    return await _save(tx, desk, "window.opened", now, work_profile_id=work_profile_id)
 
 
-async def close_window(session: AsyncSession, *, window_id: int, now: datetime) -> Desk:
-    desk = await get_counter(session, window_id, lock=True)
-    require_window_state("close", desk.counter.state)
+async def close_window(db: Db, *, window_id: int, now: datetime) -> Desk:
+    tx, desk = await locked_desk(db, window_id, "close")
     set_state(desk.counter, "closed", now)
     # The event tells subscribers the new state, and still names the operator who closed the window.
-    await record_event(session, desk, "window.closed", now)
+    await record_event(tx, desk, "window.closed", now)
     desk.counter.staff_id = None
     desk.counter.break_reason = None
-    await session.flush()
+    await save_counter(tx, desk.counter)
     return desk
 
 
-async def start_break(session: AsyncSession, *, window_id: int, reason: str, now: datetime) -> Desk:
+async def start_break(db: Db, *, window_id: int, reason: str, now: datetime) -> Desk:
     if reason not in BREAK_REASONS:
         raise BreakReasonRequired()
-    desk = await get_counter(session, window_id, lock=True)
-    require_window_state("break", desk.counter.state)
+    tx, desk = await locked_desk(db, window_id, "break")
     set_state(desk.counter, "break", now)
     desk.counter.break_reason = reason
-    await record_event(session, desk, "window.break_started", now, reason=reason)
-    await session.flush()
-    return desk
+    return await _save(tx, desk, "window.break_started", now, reason=reason)
 
 
-async def end_break(session: AsyncSession, *, window_id: int, now: datetime) -> Desk:
-    desk = await get_counter(session, window_id, lock=True)
-    require_window_state("resume", desk.counter.state)
+async def end_break(db: Db, *, window_id: int, now: datetime) -> Desk:
+    tx, desk = await locked_desk(db, window_id, "resume")
     set_state(desk.counter, "open", now)
     desk.counter.break_reason = None
-    await record_event(session, desk, "window.break_ended", now)
-    await session.flush()
-    return desk
+    return await _save(tx, desk, "window.break_ended", now)
 
 
-async def end_wrap_up(session: AsyncSession, *, window_id: int, now: datetime) -> Desk:
-    desk = await get_counter(session, window_id, lock=True)
-    require_window_state("ready", desk.counter.state)
+async def end_wrap_up(db: Db, *, window_id: int, now: datetime) -> Desk:
+    tx, desk = await locked_desk(db, window_id, "ready")
     set_state(desk.counter, "open", now)
-    await record_event(session, desk, "window.ready", now)
-    await session.flush()
-    return desk
+    return await _save(tx, desk, "window.ready", now)
 
 
-async def change_profile(
-    session: AsyncSession, *, window_id: int, work_profile_id: int, now: datetime
-) -> Desk:
-    desk = await get_counter(session, window_id, lock=True)
-    require_window_state("profile", desk.counter.state)
-    await _profile(session, profile_id=work_profile_id, branch_id=desk.window.branch_id)
+async def change_profile(db: Db, *, window_id: int, work_profile_id: int, now: datetime) -> Desk:
+    tx, desk = await locked_desk(db, window_id, "profile")
+    await _require_profile(tx, profile_id=work_profile_id, branch_id=desk.window.branch_id)
     desk.counter.work_profile_id = work_profile_id
-    await record_event(session, desk, "window.profile_changed", now, work_profile_id=work_profile_id)
-    await session.flush()
-    return desk
+    return await _save(tx, desk, "window.profile_changed", now, work_profile_id=work_profile_id)

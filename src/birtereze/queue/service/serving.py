@@ -5,36 +5,67 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Final
 
-from sqlalchemy import bindparam, exists, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import bindparam, exists, insert, or_, select, update
 
 from birtereze.branches.models import Window
 from birtereze.catalog.models import Outcome, Service
 from birtereze.core.errors import InvalidInput, NotFound
+from birtereze.core.sql import Db, Statement
 from birtereze.queue.errors import (
     OutcomeRequired,
     TransferTargetRequired,
     UnknownOutcome,
     WindowNotInBranch,
 )
-from birtereze.queue.models import (
-    Queue,
-    VisitService,
-    WorkProfile,
-)
-from birtereze.queue.service.desk import (
-    Desk,
-    current_visit,
-    get_counter,
-    record_event,
-    set_state,
-)
-from birtereze.queue.states import require_window_state
+from birtereze.queue.models import Queue, VisitService, WorkProfile
+from birtereze.queue.service.desk import Desk, current_visit, locked_desk, record_event, set_state
+from birtereze.queue.service.rows import save_counter, save_visit
 from birtereze.staff.models import Staff
+
+_SERVICE: Final = Statement(
+    select(
+        Service.outcome_required,
+        exists()
+        .where(
+            Outcome.code == bindparam("outcome_code"),
+            or_(Outcome.service_id.is_(None), Outcome.service_id == Service.id),
+        )
+        .label("outcome_known"),
+    ).where(Service.id == bindparam("service_id"))
+)
+# The line of the visit for this service still to be delivered (else a new line is added).
+_OPEN_LINE: Final = Statement(
+    select(VisitService.id)
+    .where(
+        VisitService.visit_id == bindparam("visit_id"),
+        VisitService.service_id == bindparam("service_id"),
+        VisitService.delivered.is_(False),
+    )
+    .order_by(VisitService.id)
+    .limit(1)
+)
+_DELIVERED: Final = {
+    "outcome_code": bindparam("outcome_code"),
+    "window_id": bindparam("window_id"),
+    "staff_id": bindparam("staff_id"),
+    "delivered_at": bindparam("now", type_=VisitService.delivered_at.type),
+    "delivered": True,
+}
+_DELIVER_LINE: Final = Statement(
+    update(VisitService).where(VisitService.id == bindparam("line_id")).values(_DELIVERED)
+)
+_ADD_LINE: Final = Statement(
+    insert(VisitService).values(
+        visit_id=bindparam("visit_id"),
+        branch_id=bindparam("branch_id"),
+        service_id=bindparam("service_id"),
+        **_DELIVERED,
+    )
+)
 
 
 async def record_service(
-    session: AsyncSession,
+    db: Db,
     *,
     window_id: int,
     service_id: int,
@@ -42,77 +73,61 @@ async def record_service(
     now: datetime,
 ) -> Desk:
     """Record a service delivered during this visit (added if the citizen asked for one more)."""
-    desk = await get_counter(session, window_id, lock=True)
-    require_window_state("record_service", desk.counter.state)
-    visit = await current_visit(session, desk)
-    service = await session.get(Service, service_id)
+    tx, desk = await locked_desk(db, window_id, "record_service")
+    visit = await current_visit(tx, desk)
+    service = await tx.first(_SERVICE, {"service_id": service_id, "outcome_code": outcome_code})
     if service is None:
         raise NotFound("Service")
     if outcome_code is not None:
-        known = await session.execute(
-            select(Outcome.id).where(
-                Outcome.code == outcome_code,
-                or_(Outcome.service_id.is_(None), Outcome.service_id == service_id),
-            )
-        )
-        if known.first() is None:
+        if not service.outcome_known:
             raise UnknownOutcome(code=outcome_code)
     elif service.outcome_required:
         raise OutcomeRequired()
-    line = (
-        (
-            await session.execute(
-                select(VisitService)
-                .where(VisitService.visit_id == visit.id, VisitService.service_id == service_id)
-                .order_by(VisitService.delivered, VisitService.id)
-            )
-        )
-        .scalars()
-        .first()
-    )
-    if line is None or line.delivered:
-        line = VisitService(visit_id=visit.id, branch_id=visit.branch_id, service_id=service_id)
-        session.add(line)
-    line.delivered = True
-    line.outcome_code = outcome_code
-    line.window_id = desk.window.id
-    line.staff_id = desk.counter.staff_id
-    line.delivered_at = now
-    await record_event(
-        session, desk, "service.recorded", now, visit, service_id=service_id, outcome=outcome_code
-    )
-    await session.flush()
+    params = {
+        "visit_id": visit.id,
+        "branch_id": visit.branch_id,
+        "service_id": service_id,
+        "outcome_code": outcome_code,
+        "window_id": desk.window.id,
+        "staff_id": desk.counter.staff_id,
+        "now": now,
+    }
+    line_id = await tx.scalar(_OPEN_LINE, params)
+    if line_id is None:
+        await tx.execute(_ADD_LINE, params)
+    else:
+        await tx.execute(_DELIVER_LINE, {**params, "line_id": line_id})
     desk.visit = visit
+    await record_event(tx, desk, "service.recorded", now, visit, service_id=service_id, outcome=outcome_code)
     return desk
 
 
 # Before finishing: is a service that requires an outcome still without one, and does the window's work
 # profile give it a wrap-up time? One statement.
-_FINISH_CHECKS: Final = select(
-    exists()
-    .where(
-        VisitService.visit_id == bindparam("visit_id"),
-        Service.id == VisitService.service_id,
-        Service.outcome_required.is_(True),
-        VisitService.delivered.is_(False),
+_FINISH_CHECKS: Final = Statement(
+    select(
+        exists()
+        .where(
+            VisitService.visit_id == bindparam("visit_id"),
+            Service.id == VisitService.service_id,
+            Service.outcome_required.is_(True),
+            VisitService.delivered.is_(False),
+        )
+        .label("outcome_missing"),
+        select(WorkProfile.wrap_up_s)
+        .where(WorkProfile.id == bindparam("work_profile_id"))
+        .scalar_subquery()
+        .label("wrap_up_s"),
     )
-    .label("outcome_missing"),
-    select(WorkProfile.wrap_up_s)
-    .where(WorkProfile.id == bindparam("work_profile_id"))
-    .scalar_subquery()
-    .label("wrap_up_s"),
 )
 
 
-async def finish(session: AsyncSession, *, window_id: int, now: datetime) -> Desk:
-    desk = await get_counter(session, window_id, lock=True)
-    require_window_state("finish", desk.counter.state)
-    visit = await current_visit(session, desk)
-    checks = (
-        await session.execute(
-            _FINISH_CHECKS, {"visit_id": visit.id, "work_profile_id": desk.counter.work_profile_id}
-        )
-    ).one()
+async def finish(db: Db, *, window_id: int, now: datetime) -> Desk:
+    tx, desk = await locked_desk(db, window_id, "finish")
+    visit = await current_visit(tx, desk)
+    checks = await tx.one(
+        _FINISH_CHECKS, {"visit_id": visit.id, "work_profile_id": desk.counter.work_profile_id}
+    )
     if checks.outcome_missing:
         raise OutcomeRequired()
     visit.status = "finished"
@@ -120,29 +135,35 @@ async def finish(session: AsyncSession, *, window_id: int, now: datetime) -> Des
     desk.counter.visit_id = None
     wrap_up_s = checks.wrap_up_s
     set_state(desk.counter, "wrap_up" if wrap_up_s is not None and wrap_up_s > 0 else "open", now)
-    await record_event(session, desk, "ticket.finished", now, visit)
-    await session.flush()
     desk.visit = visit
+    await save_visit(tx, visit)
+    await save_counter(tx, desk.counter)
+    await record_event(tx, desk, "ticket.finished", now, visit)
     return desk
 
 
-async def park(session: AsyncSession, *, window_id: int, now: datetime) -> Desk:
+async def park(db: Db, *, window_id: int, now: datetime) -> Desk:
     """Set a visit aside (the citizen fetches a document); only this window can resume it."""
-    desk = await get_counter(session, window_id, lock=True)
-    require_window_state("park", desk.counter.state)
-    visit = await current_visit(session, desk)
+    tx, desk = await locked_desk(db, window_id, "park")
+    visit = await current_visit(tx, desk)
     visit.status = "parked"
     visit.pool_window_id = desk.window.id
     desk.counter.visit_id = None
     set_state(desk.counter, "open", now)
-    await record_event(session, desk, "ticket.parked", now, visit)
-    await session.flush()
     desk.visit = visit
+    await save_visit(tx, visit)
+    await save_counter(tx, desk.counter)
+    await record_event(tx, desk, "ticket.parked", now, visit)
     return desk
 
 
+_QUEUE_BRANCH: Final = Statement(select(Queue.branch_id).where(Queue.id == bindparam("id")))
+_WINDOW_BRANCH: Final = Statement(select(Window.branch_id).where(Window.id == bindparam("id")))
+_STAFF: Final = Statement(select(Staff.id).where(Staff.id == bindparam("id")))
+
+
 async def transfer(
-    session: AsyncSession,
+    db: Db,
     *,
     window_id: int,
     now: datetime,
@@ -157,24 +178,18 @@ async def transfer(
         raise TransferTargetRequired()
     if delay_s < 0 or delay_s > 4 * 3600:
         raise InvalidInput()
-    desk = await get_counter(session, window_id, lock=True)
-    require_window_state("transfer", desk.counter.state)
-    visit = await current_visit(session, desk)
+    tx, desk = await locked_desk(db, window_id, "transfer")
+    visit = await current_visit(tx, desk)
     branch_id = desk.window.branch_id
     from_queue_id = visit.queue_id
     if to_queue_id is not None:
-        queue = await session.get(Queue, to_queue_id)
-        if queue is None or queue.branch_id != branch_id:
+        if await tx.scalar(_QUEUE_BRANCH, {"id": to_queue_id}) != branch_id:
             raise WindowNotInBranch()
         visit.queue_id = to_queue_id
-    if to_window_id is not None:
-        target = await session.get(Window, to_window_id)
-        if target is None or target.branch_id != branch_id:
-            raise WindowNotInBranch()
-    if to_staff_id is not None:
-        staff = await session.get(Staff, to_staff_id)
-        if staff is None:
-            raise NotFound("Staff user")
+    if to_window_id is not None and await tx.scalar(_WINDOW_BRANCH, {"id": to_window_id}) != branch_id:
+        raise WindowNotInBranch()
+    if to_staff_id is not None and await tx.scalar(_STAFF, {"id": to_staff_id}) is None:
+        raise NotFound("Staff user")
     available = now + timedelta(seconds=delay_s)
     visit.status = "waiting"
     visit.pool_window_id = to_window_id
@@ -189,8 +204,11 @@ async def transfer(
     visit.calls = 0
     desk.counter.visit_id = None
     set_state(desk.counter, "open", now)
+    desk.visit = visit
+    await save_visit(tx, visit)
+    await save_counter(tx, desk.counter)
     await record_event(
-        session,
+        tx,
         desk,
         "ticket.transferred",
         now,
@@ -203,6 +221,4 @@ async def transfer(
         delay_s=delay_s,
         queued_at=available.isoformat(),
     )
-    await session.flush()
-    desk.visit = visit
     return desk

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Final
 
-from sqlalchemy import BindParameter, ColumnElement, and_, bindparam, func, or_, select, update
+from sqlalchemy import BindParameter, ColumnElement, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.dml import ReturningInsert
 
 from birtereze.branches import service as branches_service
 from birtereze.branches.models import Branch
 from birtereze.core import events, security
 from birtereze.core.errors import NotFound
+from birtereze.core.sql import Db, Statement, transaction
 from birtereze.queue import routing
 from birtereze.queue.errors import ServiceNotOffered, TicketTokenInvalid, UnknownPriority
 from birtereze.queue.models import (
@@ -27,16 +27,22 @@ from birtereze.queue.models import (
     Visit,
     VisitService,
 )
+from birtereze.queue.service.rows import (
+    VISIT_COLUMNS,
+    VISIT_FIELDS,
+    VisitRow,
+    load_visit,
+    save_visit,
+    visit_of,
+)
 from birtereze.queue.states import refuse_visit
 
 
-def _next_seq_statement(
-    insert: type[postgresql.Insert] | type[sqlite.Insert],
-) -> ReturningInsert[int]:
+def _next_seq_statement(insert: type[postgresql.Insert] | type[sqlite.Insert]) -> Statement:
     values: dict[str, BindParameter[Any]] = {
         name: bindparam(name) for name in ("branch_id", "queue_id", "service_day")
     }
-    return (
+    return Statement(
         insert(TicketCounter)
         .values(**values, last=1)
         .on_conflict_do_update(
@@ -53,12 +59,11 @@ _NEXT_SEQ: Final = {
 }
 
 
-async def next_seq(session: AsyncSession, *, branch_id: int, queue_id: int, now: datetime, tz: str) -> int:
+async def next_seq(db: Db, *, branch_id: int, queue_id: int, day: date) -> int:
     """Atomically take the next number of a queue for the branch's local day."""
-    statement = _NEXT_SEQ[session.get_bind().dialect.name]
-    day = branches_service.service_day(tz, now)
+    tx = await transaction(db)
     values = {"branch_id": branch_id, "queue_id": queue_id, "service_day": day}
-    return int((await session.execute(statement, values)).scalar_one())
+    return int(await tx.scalar(_NEXT_SEQ[tx.backend], values))
 
 
 def format_number(prefix: str, seq: int) -> str:
@@ -67,7 +72,7 @@ def format_number(prefix: str, seq: int) -> str:
 
 # One statement for the service's queue, its prefix, the time zone and the priority category.
 _CATEGORY = PriorityCategory.code == bindparam("priority_code")
-_OFFERED: Final = (
+_OFFERED: Final = Statement(
     select(
         BranchService.queue_id,
         Queue.prefix,
@@ -86,7 +91,7 @@ _OFFERED: Final = (
         Branch.active.is_(True),
     )
 )
-_RULES: Final = (
+_RULES: Final = Statement(
     select(
         SegmentationRule.id,
         SegmentationRule.position,
@@ -100,10 +105,29 @@ _RULES: Final = (
     .join(Queue, Queue.id == SegmentationRule.queue_id)
     .where(SegmentationRule.branch_id == bindparam("branch_id"))
 )
+_BRANCH: Final = Statement(select(Branch.id).where(Branch.id == bindparam("branch_id")))
+_OFFERED_EXTRA: Final = Statement(
+    select(BranchService.id).where(
+        BranchService.branch_id == bindparam("branch_id"), BranchService.service_id == bindparam("service_id")
+    )
+)
+_NEW_VISIT: Final = Statement(
+    insert(Visit)
+    .values({name: bindparam(name, type_=getattr(Visit, name).type) for name in VISIT_FIELDS[1:]})
+    .returning(*VISIT_COLUMNS)
+)
+_NEW_LINE: Final = Statement(
+    insert(VisitService).values(
+        visit_id=bindparam("visit_id"),
+        branch_id=bindparam("branch_id"),
+        service_id=bindparam("service_id"),
+        delivered=False,
+    )
+)
 
 
 async def issue_ticket(
-    session: AsyncSession,
+    db: Db,
     *,
     branch_id: int,
     service_id: int,
@@ -113,34 +137,26 @@ async def issue_ticket(
     language: str = "kk",
     channel: str = "kiosk",
     extra_service_ids: Sequence[int] = (),
-) -> Visit:
+) -> VisitRow:
+    tx = await transaction(db)
     values = {"branch_id": branch_id, "service_id": service_id, "priority_code": priority_code}
-    offered = (await session.execute(_OFFERED, values)).first()
+    offered = await tx.first(_OFFERED, values)
     if offered is None:
-        await branches_service.get(session, branch_id)  # 404 for an unknown branch
+        if await tx.scalar(_BRANCH, values) is None:
+            raise NotFound("Branch")
         raise ServiceNotOffered()
     level, prefers_accessible = 0, False
     if priority_code is not None:
         if offered.level is None:
             raise UnknownPriority(code=priority_code)
         level, prefers_accessible = offered.level, bool(offered.prefers_accessible)
-    if extra_service_ids:
-        offered_extra = set(
-            (
-                await session.execute(
-                    select(BranchService.service_id).where(
-                        BranchService.branch_id == branch_id,
-                        BranchService.service_id.in_(extra_service_ids),
-                    )
-                )
-            ).scalars()
-        )
-        if offered_extra != set(extra_service_ids):
+    for extra_id in set(extra_service_ids):
+        if await tx.scalar(_OFFERED_EXTRA, {"branch_id": branch_id, "service_id": extra_id}) is None:
             raise ServiceNotOffered()
 
     prefixes = {offered.queue_id: offered.prefix}
     rules = []
-    for r in await session.execute(_RULES, {"branch_id": branch_id}):
+    for r in await tx.rows(_RULES, {"branch_id": branch_id}):
         prefixes[r.queue_id] = r.prefix
         rules.append(
             routing.Rule(
@@ -157,39 +173,45 @@ async def issue_ticket(
         service_id=service_id, priority_code=priority_code, appointment=appointment, language=language
     )
     queue_id = routing.route(rules, request, offered.queue_id)
-    prefix = prefixes[queue_id]
-    seq = await next_seq(session, branch_id=branch_id, queue_id=queue_id, now=now, tz=offered.timezone)
-
-    visit = Visit(
-        branch_id=branch_id,
-        issued_queue_id=queue_id,
-        queue_id=queue_id,
-        service_day=branches_service.service_day(offered.timezone, now),
-        seq=seq,
-        number=format_number(prefix, seq),
-        status="waiting",
-        channel=channel,
-        language=language,
-        priority_code=priority_code,
-        priority_level=level,
-        prefers_accessible=prefers_accessible,
-        appointment=appointment,
-        first_in_line=False,
-        line_at=now,
-        available_at=now,
-        queued_at=now,
-        issued_at=now,
-        calls=0,
+    day = branches_service.service_day(offered.timezone, now)
+    seq = await next_seq(tx, branch_id=branch_id, queue_id=queue_id, day=day)
+    row = await tx.one(
+        _NEW_VISIT,
+        {
+            "branch_id": branch_id,
+            "issued_queue_id": queue_id,
+            "queue_id": queue_id,
+            "service_day": day,
+            "seq": seq,
+            "number": format_number(prefixes[queue_id], seq),
+            "status": "waiting",
+            "channel": channel,
+            "language": language,
+            "priority_code": priority_code,
+            "priority_level": level,
+            "prefers_accessible": prefers_accessible,
+            "appointment": appointment,
+            "pool_window_id": None,
+            "pool_staff_id": None,
+            "first_in_line": False,
+            "line_at": now,
+            "available_at": now,
+            "queued_at": now,
+            "issued_at": now,
+            "window_id": None,
+            "staff_id": None,
+            "called_at": None,
+            "calls": 0,
+            "serving_at": None,
+            "ended_at": None,
+        },
     )
-    session.add(visit)
-    await session.flush()
+    visit = visit_of(row)
     service_ids = [service_id, *extra_service_ids]
-    session.add_all(
-        VisitService(visit_id=visit.id, branch_id=branch_id, service_id=sid, delivered=False)
-        for sid in service_ids
-    )
+    for sid in service_ids:
+        await tx.execute(_NEW_LINE, {"visit_id": visit.id, "branch_id": branch_id, "service_id": sid})
     await events.append(
-        session,
+        tx,
         branch_id=branch_id,
         at=now,
         type="ticket.issued",
@@ -203,25 +225,22 @@ async def issue_ticket(
             "queued_at": now.isoformat(),
         },
     )
-    await session.flush()
     return visit
 
 
-async def get_visit_by_token(
-    session: AsyncSession, *, token: str, secret: str, max_age_s: int, now: datetime
-) -> Visit:
+async def get_visit_by_token(db: Db, *, token: str, secret: str, max_age_s: int, now: datetime) -> VisitRow:
     """The visit a citizen's ticket token (its QR code) stands for; no login."""
     visit_id = security.read_ticket(secret, token, max_age_s=max_age_s, now=now)
     if visit_id is None:
         raise TicketTokenInvalid()
     try:
-        return await get_visit(session, visit_id)
+        return await get_visit(db, visit_id)
     except NotFound:
         raise TicketTokenInvalid() from None
 
 
-async def get_visit(session: AsyncSession, visit_id: int, *, branch_id: int | None = None) -> Visit:
-    visit = await session.get(Visit, visit_id)
+async def get_visit(db: Db, visit_id: int, *, branch_id: int | None = None) -> VisitRow:
+    visit = await load_visit(await transaction(db), visit_id)
     if visit is None or (branch_id is not None and visit.branch_id != branch_id):
         raise NotFound("Ticket")
     return visit
@@ -287,10 +306,10 @@ def _ahead(first_in_line: bool) -> ColumnElement[bool]:
 
 # Built once: a statement object keeps its compiled form and cache key between requests.
 AHEAD: Final = {first: _ahead(first) for first in (False, True)}
-_POSITION: Final = {first: select(func.count()).where(AHEAD[first]) for first in (False, True)}
+_POSITION: Final = {first: Statement(select(func.count()).where(AHEAD[first])) for first in (False, True)}
 
 
-def ahead_params(visit: Visit) -> dict[str, object]:
+def ahead_params(visit: VisitRow) -> dict[str, object]:
     """The values of ``AHEAD``'s parameters for a ticket."""
     return {
         "branch_id": visit.branch_id,
@@ -301,42 +320,54 @@ def ahead_params(visit: Visit) -> dict[str, object]:
     }
 
 
-async def position_of(session: AsyncSession, visit: Visit) -> int:
+async def position_of(db: Db, visit: VisitRow) -> int:
     """How many tickets are ahead of this one in its queue, by the queue's own order."""
     if visit.status != "waiting":
         return 0
-    statement = _POSITION[visit.first_in_line]
-    return int((await session.execute(statement, ahead_params(visit))).scalar_one())
+    tx = await transaction(db)
+    return int(await tx.scalar(_POSITION[visit.first_in_line], ahead_params(visit)))
 
 
-async def cancel(session: AsyncSession, *, visit_id: int, now: datetime) -> Visit:
+_LOCK_COUNTERS: Final = Statement(
+    select(Counter.window_id)
+    .where(Counter.branch_id == bindparam("branch_id"))
+    .order_by(Counter.window_id)
+    .with_for_update()
+)
+_FREE_WINDOW: Final = Statement(
+    update(Counter)
+    .where(Counter.window_id == bindparam("window_id"), Counter.visit_id == bindparam("k_visit_id"))
+    .values(
+        state="open",
+        since=bindparam("now", type_=Counter.since.type),
+        visit_id=None,
+        idle_since=bindparam("now", type_=Counter.since.type),
+    )
+)
+
+
+async def cancel(db: Db, *, visit_id: int, now: datetime) -> VisitRow:
     """The citizen gives up their ticket; a window that was calling them becomes free."""
-    visit = await get_visit(session, visit_id)
+    tx = await transaction(db)
+    visit = await get_visit(tx, visit_id)
     window_id = None
     if visit.status in ("waiting", "called"):
         # Lock order everywhere: counters first, then the visit. Until the visit is locked a window may
         # call it (or another window, after a transfer), so hold every counter of the centre, in one order.
-        await session.execute(
-            select(Counter.window_id)
-            .where(Counter.branch_id == visit.branch_id)
-            .order_by(Counter.window_id)
-            .with_for_update()
-        )
-    await session.refresh(visit, with_for_update=True)
+        await tx.rows(_LOCK_COUNTERS, {"branch_id": visit.branch_id})
+    locked = await load_visit(tx, visit_id, lock=True)
+    assert locked is not None
+    visit = locked
     if visit.status not in ("waiting", "called"):
         raise refuse_visit("cancel", visit.status)
     if visit.status == "called" and visit.window_id is not None:
         window_id = visit.window_id
-        await session.execute(
-            update(Counter)
-            .where(Counter.window_id == window_id, Counter.visit_id == visit.id)
-            .values(state="open", since=now, visit_id=None, idle_since=now)
-            .execution_options(synchronize_session=False)
-        )
+        await tx.execute(_FREE_WINDOW, {"window_id": window_id, "k_visit_id": visit.id, "now": now})
     visit.status = "cancelled"
     visit.ended_at = now
+    await save_visit(tx, visit)
     await events.append(
-        session,
+        tx,
         branch_id=visit.branch_id,
         at=now,
         type="ticket.cancelled",
@@ -346,5 +377,4 @@ async def cancel(session: AsyncSession, *, visit_id: int, now: datetime) -> Visi
         # A window that was calling this ticket is free again: boards follow the window's state here too.
         data={"number": visit.number, "state": "open"} if window_id is not None else {"number": visit.number},
     )
-    await session.flush()
     return visit
