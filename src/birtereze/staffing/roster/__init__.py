@@ -1,1 +1,1 @@
-"""Rosters: the CP-SAT engine with large-neighbourhood search, measured on the Curtois benchmark, and the centres' own."""
+"""Rosters: the CP-SAT engine with large-neighbourhood search, on the Curtois benchmark and in the centres."""

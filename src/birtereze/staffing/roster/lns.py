@@ -121,7 +121,8 @@ def construct(ix: Indexed, *, seed: int, budget: float) -> Roster:
     )
     for position, e in enumerate(order):
         row = None
-        if by_model:
+        # Past the budget (a loaded machine), the remaining employees are placed by pattern.
+        if by_model and time.monotonic() < deadline:
             share = max((deadline - time.monotonic()) / (len(order) - position) * 0.7, 0.1)
             row = _by_model(ix, roster, e, share, seed)
         row = row or _by_pattern(ix, roster, e, rng) or _by_model(ix, roster, e, 2.0, seed)
