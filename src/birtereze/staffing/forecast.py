@@ -27,6 +27,7 @@ from typing import Final, Generic, Literal, TypeVar
 import numpy as np
 import numpy.typing as npt
 from sklearn.linear_model import PoissonRegressor
+from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]  # scikit-learn's own dependency
 
 SLOT_MINUTES: Final = 30
 SLOTS: Final = 24 * 60 // SLOT_MINUTES
@@ -190,7 +191,9 @@ def fit(
     target = counts[:, active].reshape(-1)
     regression = PoissonRegressor(alpha=alpha, solver="newton-cholesky", max_iter=200)
     used = identifiable(days, cal)
-    regression.fit(_design(days, active, cal, used), target, sample_weight=weights / weights.mean())
+    # A few hundred columns: threads cost more than they bring, ten times more on a busy machine.
+    with threadpool_limits(limits=1):
+        regression.fit(_design(days, active, cal, used), target, sample_weight=weights / weights.mean())
     return DemandModel(cal, active, weekdays, holidays_open, regression, used)
 
 
