@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import math
@@ -19,6 +20,7 @@ from bench.wait_datasets import (
     parse_bank_lines,
     parse_source,
     parse_warsaw_lines,
+    read_warsaw,
     warsaw_tickets,
 )
 from bench.wait_predict import main, run
@@ -149,28 +151,37 @@ def test_it_reads_a_day_range() -> None:
 TINY = (Config(targets=("sqrt",), min_samples_leaf=20, max_iter=30),)
 
 
-def test_it_runs_the_benchmark_on_real_bank_days() -> None:
+@pytest.fixture(scope="module")
+def bank_days(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The header and two days (1 and 2 February) of the bank log: reading all 20 days took a second."""
     need("the Anonymous Bank data", BANK.exists())
+    with BANK.open(encoding="ascii", newline="") as file:
+        lines = [next(file), *(line for line in file if line.split("\t")[5] in {"990201", "990202"})]
+    path = tmp_path_factory.mktemp("bank") / BANK.name
+    path.write_text("".join(lines), encoding="ascii", newline="")
+    return path
+
+
+def test_it_runs_the_benchmark_on_real_bank_days(bank_days: Path) -> None:
     result = run(
-        "anonymous-bank", f"{BANK}@1999-02-01..1999-02-03", f"{BANK}@1999-02-04..1999-02-04", configs=TINY
+        "anonymous-bank", f"{bank_days}@1999-02-01..1999-02-01", f"{bank_days}@1999-02-02..", configs=TINY
     )
-    assert result["n"] > 300
+    assert result["n"] > 800
     assert set(result["baselines"]) == {"queue_length", "queue_length_ahead", "les", "hol"}
     best = min(b["mae_s"] for b in result["baselines"].values())
     assert 0 < result["mae_s"] < 1.3 * best
     assert 0 < result["within_5min"] <= 1
 
 
-def test_it_prints_the_json_line_last(capsys: pytest.CaptureFixture[str]) -> None:
-    need("the Anonymous Bank data", BANK.exists())
+def test_it_prints_the_json_line_last(bank_days: Path, capsys: pytest.CaptureFixture[str]) -> None:
     main(
         [
             "--format",
             "anonymous-bank",
             "--train",
-            f"{BANK}@1999-02-05..1999-02-06",
+            f"{bank_days}@..1999-02-01",
             "--test",
-            f"{BANK}@1999-02-07..1999-02-07",
+            f"{bank_days}@1999-02-02..1999-02-02",
             "--no-model",
         ]
     )
@@ -178,9 +189,33 @@ def test_it_prints_the_json_line_last(capsys: pytest.CaptureFixture[str]) -> Non
     assert {"n", "mae_s", "rmse_s", "within_5min", "baselines"} <= set(json.loads(last))
 
 
+def test_it_reads_a_gzip_snapshot_file_for_the_days_asked(tmp_path: Path) -> None:
+    path = tmp_path / "snapshots.csv.gz"
+    path.write_bytes(gzip.compress(WARSAW_LINES.encode()))
+    days = {s.day for s in read_warsaw(parse_source(f"{path}@2020-01-16..2020-01-16"))}
+    assert days == {date(2020, 1, 16)}  # the 2012 row, its clock offset undone
+    assert len(read_warsaw(parse_source(str(path)))) == 5
+    assert [t.wait_s for t in load("warsaw", parse_source(f"{path}@2020-01-07..2020-01-07"))] == [300.0] * 2
+
+
+def one_warsaw_day(day: date) -> list[str]:
+    """The header and the rows of one collection day; reading every day's rows took seconds."""
+    days: dict[str, date] = {}  # recorded date -> collection day, each worked out once
+
+    def collected_on(row: str) -> date:
+        recorded = row.split(",", 3)[2]
+        if recorded not in days:
+            days[recorded] = fixed_date(recorded)
+        return days[recorded]
+
+    with gzip.open(WARSAW, "rt", encoding="utf-8", newline="") as file:
+        header = next(file)
+        return [header, *(row for row in file if collected_on(row) == day)]
+
+
 def test_it_derives_plausible_warsaw_waits() -> None:
     need("the Warsaw queue data", WARSAW.exists())
-    tickets = load("warsaw", parse_source(f"{WARSAW}@2020-01-07..2020-01-07"))
+    tickets = warsaw_tickets(list(parse_warsaw_lines(one_warsaw_day(date(2020, 1, 7)))))
     assert len(tickets) > 3000
     waits = np.array([t.wait_s for t in tickets])
     assert np.all(waits >= 0) and 60 < np.median(waits) < 3600
