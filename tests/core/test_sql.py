@@ -79,16 +79,17 @@ async def test_values_keep_their_types_both_ways(db: Database) -> None:
         branch = await tx.one(_BRANCH, {"code": "T1", "active": False})
         assert branch.active is False
         assert branch.timezone == "Asia/Almaty"  # a column default of the table
-        event_id = await events.append(
+        await events.append(
             session, branch_id=branch.id, at=at, type="test", data={"number": "A001", "ok": True}
         )
+        event_id = (await tx.one(Statement(select(func.max(Event.id))))).max_1
         event = await tx.one(_EVENT, {"id": event_id})
         assert event.at == at and event.at.tzinfo is not None
         assert event.data == {"number": "A001", "ok": True}
         assert event.visit_id is None
         # The same transaction as the session's: it sees the session's rows, and its events are the session's.
         assert await transaction(session) is tx
-        assert [live.id for live in tx.live] == [event_id]
+        assert [live.id for live in events.collect_live(session)] == [event_id]
         await session.rollback()
     async with db.sessions() as session:
         assert await (await transaction(session)).scalar(_COUNT) == 0
@@ -129,3 +130,20 @@ async def test_a_drivers_error_comes_out_as_sqlalchemys_for_the_same_handlers(db
         await duplicate()
     async with lean_transaction(db.engine) as tx:
         assert await tx.scalar(_COUNT) == 1
+
+
+_PLAIN_BRANCH = Statement(
+    insert(Branch).values(code=bindparam("code"), name_kk="К", name_ru="Р", name_en="E", active=True)
+)
+
+
+async def test_a_write_sent_without_waiting_fails_the_commit_and_nothing_is_kept(db: Database) -> None:
+    async def two_writes() -> None:
+        async with lean_transaction(db.engine) as tx:
+            await tx.execute(_PLAIN_BRANCH, {"code": "T5"})
+            await tx.execute(_PLAIN_BRANCH, {"code": "T5"})  # on PostgreSQL: sent, its error comes later
+
+    with pytest.raises(IntegrityError):
+        await two_writes()
+    async with lean_transaction(db.engine) as tx:
+        assert await tx.scalar(_COUNT) == 0

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from birtereze.core.db import Base, UTCDateTime
-from birtereze.core.sql import Db, Statement, session_live, transaction
+from birtereze.core.sql import Db, Pending, Statement, Tx, session_live, transaction
 from birtereze.core.types import BigId
 
 
@@ -63,6 +63,20 @@ _INSERT: Final = Statement(
 )
 
 
+@dataclass(frozen=True, slots=True)
+class _Draft:
+    """A live event whose id the database gives when the transaction's statements are read."""
+
+    inserted: Pending
+    branch_id: int
+    type: str
+    at: str
+    data: dict[str, Any]
+
+    def event(self, event_id: int) -> LiveEvent:
+        return LiveEvent(id=event_id, branch_id=self.branch_id, type=self.type, at=self.at, data=self.data)
+
+
 async def append(
     db: Db,
     *,
@@ -75,8 +89,8 @@ async def append(
     staff_id: int | None = None,
     data: dict[str, Any] | None = None,
     live: dict[str, Any] | None = None,
-) -> int:
-    """Append an event; it is published to the branch's subscribers only after the commit. Its id."""
+) -> None:
+    """Append an event; it is published to the branch's subscribers only after the commit."""
     tx = await transaction(db)
     data = data or {}
     params = {
@@ -89,20 +103,26 @@ async def append(
         "staff_id": staff_id,
         "data": data,
     }
-    event_id = int(await tx.scalar(_INSERT, params))
+    inserted = await tx.submit(_INSERT, params)
     payload = {"visit_id": visit_id, "window_id": window_id, "queue_id": queue_id, **data, **(live or {})}
     tx.live.append(
-        LiveEvent(
-            id=event_id,
-            branch_id=branch_id,
-            type=type,
-            at=at.isoformat(),
-            data={key: value for key, value in payload.items() if value is not None},
+        _Draft(
+            inserted,
+            branch_id,
+            type,
+            at.isoformat(),
+            {key: value for key, value in payload.items() if value is not None},
         )
     )
-    return event_id
+
+
+async def committed(tx: Tx) -> list[LiveEvent]:
+    """The live events of a committed lean transaction, for publication."""
+    drafts: list[_Draft] = tx.live
+    return [draft.event(int((await draft.inserted.rows())[0][0])) for draft in drafts]
 
 
 def collect_live(session: AsyncSession) -> list[LiveEvent]:
-    """The committed unit of work's events, in order, for publication."""
-    return session_live(session)
+    """The live events of a session's committed unit of work, in order, for publication."""
+    drafts: list[_Draft] = session_live(session)
+    return [draft.event(int(draft.inserted.ready()[0][0])) for draft in drafts]

@@ -21,11 +21,12 @@ Expanding ``IN`` parameters are not supported: a hot statement takes a subquery 
 
 from __future__ import annotations
 
+import contextlib
 from collections import namedtuple
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from sqlalchemy import ColumnElement, Dialect, or_
 from sqlalchemy.exc import DBAPIError
@@ -34,9 +35,6 @@ from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql import Executable
 from sqlalchemy.util import greenlet_spawn
-
-if TYPE_CHECKING:
-    from birtereze.core.events import LiveEvent
 
 Processor = Callable[[Any], Any]
 Row = Any  # a named tuple made per statement; its fields are the statement's column names
@@ -121,16 +119,48 @@ def _row_type(names: list[str]) -> type[tuple[Any, ...]]:
     return row_type
 
 
-class Tx:
-    """One transaction on one driver connection (psycopg's ``AsyncConnection`` or aiosqlite's)."""
+class Pending:
+    """The rows of a statement sent in a pipeline, read when they are needed (after the commit at the
+    latest); on SQLite and in a session's transaction they are read at once."""
 
-    __slots__ = ("_open", "_sqlite", "dialect", "live", "raw", "visible")
+    __slots__ = ("_compiled", "_cursor", "_rows", "_tx")
+
+    def __init__(
+        self, tx: Tx, compiled: _Compiled, cursor: Any = None, rows: list[Row] | None = None
+    ) -> None:
+        self._tx, self._compiled, self._cursor, self._rows = tx, compiled, cursor, rows
+
+    async def rows(self) -> list[Row]:
+        if self._rows is None:
+            try:
+                raw_rows = await self._cursor.fetchall()
+            except Exception as error:
+                raise self._tx._wrapped(error, self._compiled.sql, None) from error
+            self._rows = self._tx._processed(self._compiled, raw_rows, self._cursor.description)
+        return self._rows
+
+    def ready(self) -> list[Row]:
+        """The rows, which must have been read already."""
+        if self._rows is None:
+            raise RuntimeError("the statement's rows were not read yet")
+        return self._rows
+
+
+class Tx:
+    """One transaction on one driver connection (psycopg's ``AsyncConnection`` or aiosqlite's).
+
+    A lean transaction of its own runs psycopg in pipeline mode: a statement whose rows are not needed at
+    once (``execute``, ``submit``) is sent without waiting, so that the writes at the end of an operation
+    and its COMMIT travel together; a database error there surfaces at the next read or at the commit.
+    """
+
+    __slots__ = ("_open", "_pipelined", "_sqlite", "dialect", "live", "raw", "visible")
 
     def __init__(
         self,
         dialect: Dialect,
         raw: Any,
-        live: list[LiveEvent] | None = None,
+        live: list[Any] | None = None,
         *,
         open: Callable[[], Awaitable[Any]] | None = None,
     ) -> None:
@@ -140,8 +170,9 @@ class Tx:
         self.raw = raw
         self._open = open
         self._sqlite = dialect.name == "sqlite"
-        # Events appended in this transaction, published to live subscribers after it commits.
-        self.live: list[LiveEvent] = live if live is not None else []
+        self._pipelined = False
+        # The live events appended in this transaction (core.events), published after it commits.
+        self.live: list[Any] = live if live is not None else []
         # The caller's branch scope, where a route set it: rows of other branches are "not found".
         self.visible: Callable[[int], bool] | None = None
 
@@ -172,61 +203,59 @@ class Tx:
         wrapped: Exception = DBAPIError.instance(sql, parameters, error, base, dialect=self.dialect)
         return wrapped
 
-    async def _run(self, statement: Statement, params: Mapping[str, Any] | None) -> tuple[list[Any], int]:
+    def _processed(self, compiled: _Compiled, raw_rows: Any, description: Any) -> list[Row]:
+        if not raw_rows:
+            return []
+        row_type: Any = compiled.row_type
+        processors = compiled.result_processors
+        if processors is None:
+            processors = compiled.processors(self.dialect, description)
+        if not processors:
+            return [row_type._make(row) for row in raw_rows]
+        result = []
+        for raw_row in raw_rows:
+            values = list(raw_row)
+            for index, processor in processors:
+                values[index] = processor(values[index])
+            result.append(row_type._make(values))
+        return result
+
+    async def _send(self, statement: Statement, params: Mapping[str, Any] | None, *, wait: bool) -> Pending:
+        """Send a statement; with ``wait`` (or outside a pipeline) its rows are read before returning."""
         compiled = statement.compiled(self.dialect)
         parameters = self._parameters(compiled, params)
         try:
-            return await self._execute(compiled, parameters)
+            if self.raw is None:
+                assert self._open is not None
+                await self._open()
+            if self._sqlite:
+                if compiled.row_type is None:
+                    await (await self.raw.execute(compiled.sql, parameters)).close()
+                    return Pending(self, compiled, rows=[])
+                raw_rows = await self.raw.execute_fetchall(compiled.sql, parameters)
+                return Pending(self, compiled, rows=self._processed(compiled, raw_rows, None))
+            cursor = await self.raw.execute(compiled.sql, parameters)
+            if compiled.row_type is None:
+                return Pending(self, compiled, rows=[])
+            pending = Pending(self, compiled, cursor)
+            if wait or not self._pipelined:
+                await pending.rows()
+            return pending
         except Exception as error:
             wrapped = self._wrapped(error, compiled.sql, parameters)
             if wrapped is error:
                 raise
             raise wrapped from error
 
-    async def _execute(self, compiled: _Compiled, parameters: Any) -> tuple[list[Any], int]:
-        if self.raw is None:
-            assert self._open is not None
-            self.raw = await self._open()
-        description = None
-        if self._sqlite:
-            if compiled.row_type is None:
-                cursor = await self.raw.execute(compiled.sql, parameters)
-                count = cursor.rowcount
-                await cursor.close()
-                return [], count
-            raw_rows = list(await self.raw.execute_fetchall(compiled.sql, parameters))
-            count = len(raw_rows)
-        else:
-            cursor = await self.raw.execute(compiled.sql, parameters)
-            count = cursor.rowcount
-            raw_rows = await cursor.fetchall() if compiled.row_type is not None else []
-            description = cursor.description
-        if not raw_rows:
-            return [], count
-        row_type = compiled.row_type
-        assert row_type is not None
-        processors = compiled.result_processors
-        if processors is None:
-            processors = compiled.processors(self.dialect, description)
-        if not processors:
-            return [row_type._make(row) for row in raw_rows], count  # type: ignore[attr-defined]
-        result = []
-        for raw_row in raw_rows:
-            values = list(raw_row)
-            for index, processor in processors:
-                values[index] = processor(values[index])
-            result.append(row_type._make(values))  # type: ignore[attr-defined]
-        return result, count
-
     async def rows(self, statement: Statement, params: Mapping[str, Any] | None = None) -> list[Row]:
-        return (await self._run(statement, params))[0]
+        return (await self._send(statement, params, wait=True)).ready()
 
     async def first(self, statement: Statement, params: Mapping[str, Any] | None = None) -> Row | None:
-        found = (await self._run(statement, params))[0]
+        found = await self.rows(statement, params)
         return found[0] if found else None
 
     async def one(self, statement: Statement, params: Mapping[str, Any] | None = None) -> Row:
-        found = (await self._run(statement, params))[0]
+        found = await self.rows(statement, params)
         if len(found) != 1:
             raise LookupError(f"expected one row, got {len(found)}")
         return found[0]
@@ -235,9 +264,13 @@ class Tx:
         row = await self.first(statement, params)
         return None if row is None else row[0]
 
-    async def execute(self, statement: Statement, params: Mapping[str, Any] | None = None) -> int:
-        """Run a statement that returns no rows; the number of rows it changed."""
-        return (await self._run(statement, params))[1]
+    async def execute(self, statement: Statement, params: Mapping[str, Any] | None = None) -> None:
+        """Run a statement whose outcome is only success or an error (in a pipeline: sent, not awaited)."""
+        await self._send(statement, params, wait=False)
+
+    async def submit(self, statement: Statement, params: Mapping[str, Any] | None = None) -> Pending:
+        """Send a statement whose rows are needed later; they are read with ``Pending.rows()``."""
+        return await self._send(statement, params, wait=False)
 
     # --- a transaction of its own (the hot routes): begin, commit, roll back --------------------------
 
@@ -282,10 +315,10 @@ async def transaction(db: Db) -> Tx:
     return tx
 
 
-def session_live(session: AsyncSession) -> list[LiveEvent]:
-    """The live events of a session's committed unit of work, taken out for publication."""
+def session_live(session: AsyncSession) -> list[Any]:
+    """What ``Tx.live`` collected in a session's committed unit of work, taken out for publication."""
     session.info.pop(_SESSION_TX, None)
-    live: list[LiveEvent] = session.info.pop(_SESSION_LIVE, [])
+    live: list[Any] = session.info.pop(_SESSION_LIVE, [])
     return live
 
 
@@ -293,26 +326,37 @@ def session_live(session: AsyncSession) -> list[LiveEvent]:
 async def lean_transaction(engine: AsyncEngine) -> AsyncIterator[Tx]:
     """A transaction on a pooled connection, without an ORM session: commit on success, else roll back.
 
-    The connection is taken from the pool on the first statement, not before.
+    The connection is taken from the pool on the first statement, not before; on PostgreSQL the
+    transaction runs in pipeline mode (see ``Tx``).
     """
     pooled: PoolProxiedConnection | None = None
+    pipeline: Any = None
 
-    async def open_connection() -> Any:
-        nonlocal pooled
+    async def open_connection() -> None:
+        nonlocal pooled, pipeline
         pooled = await engine.raw_connection()
         tx.raw = pooled.driver_connection
         await tx.begin()
-        return tx.raw
+        if not tx._sqlite:
+            pipeline = tx.raw.pipeline()
+            await pipeline.__aenter__()
+            tx._pipelined = True
 
     tx = Tx(engine.dialect, None, open=open_connection)
     try:
-        yield tx
-        if tx.raw is not None:
-            await tx.commit()
-    except BaseException:
-        if tx.raw is not None and not getattr(tx.raw, "broken", False):
-            await tx.rollback()
-        raise
+        try:
+            yield tx
+            if tx.raw is not None:
+                await tx.commit()
+        except BaseException:
+            if tx.raw is not None and not getattr(tx.raw, "broken", False):
+                await tx.rollback()
+            raise
+        finally:
+            if pipeline is not None:
+                tx._pipelined = False
+                with contextlib.suppress(Exception):
+                    await pipeline.__aexit__(None, None, None)
     finally:
         if pooled is not None:
             if getattr(tx.raw, "broken", False):

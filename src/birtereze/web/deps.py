@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from birtereze.core.clock import Clock
 from birtereze.core.errors import Forbidden, NotFound, Unauthorized
-from birtereze.core.events import LiveEvent, collect_live
+from birtereze.core.events import LiveEvent, collect_live, committed
 from birtereze.core.i18n import LOCALES, negotiate
 from birtereze.core.live import Hub
 from birtereze.core.metrics import EVENTS_PUBLISHED
@@ -61,7 +61,7 @@ async def db_tx(request: Request) -> AsyncIterator[Tx]:
     without an ORM session; committed when the route succeeds, then its live events are published."""
     async with lean_transaction(request.app.state.engine) as tx:
         yield tx
-    await _publish(request, tx.live)
+    await _publish(request, await committed(tx))
 
 
 DbTx = Annotated[Tx, Depends(db_tx, scope="function")]
