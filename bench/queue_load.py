@@ -633,7 +633,7 @@ class Driver:
                     now = time.perf_counter()
                     if now >= deadline:
                         break
-                    due = int((now - started) * rate)
+                    due = int((now - started) * rate) + 1  # the operations whose instant has come
                     while sent < due:
                         pending.put_nowait((self.next_kind(), started + sent / rate))
                         sent += 1

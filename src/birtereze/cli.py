@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import getpass
 import os
-import sys
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -34,24 +33,13 @@ def main() -> None:
 @click.option("--reload", is_flag=True, help="Reload on code changes (development)")
 def serve(host: str, port: int, workers: int, reload: bool) -> None:
     """Serve the web app and API (with the embedded worker unless BIRTEREZE_EMBEDDED_WORKER=0)."""
-    import uvicorn
+    from birtereze.web import server
 
     settings = get_settings()
     if workers > 1 and settings.database_url.startswith("sqlite"):
         click.echo("SQLite allows one writer: serving with 1 worker process.", err=True)
         workers = 1
-    uvicorn.run(
-        "birtereze.web.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        reload=reload,
-        log_level=settings.log_level.lower(),
-        access_log=False,
-        loop="uvloop" if sys.platform != "win32" else "asyncio",
-        http="httptools",
-    )
+    server.serve(host, port, workers=workers, reload=reload, log_level=settings.log_level.lower())
 
 
 @main.command()
