@@ -168,9 +168,10 @@ def problem_statuses(route: RouteContext) -> list[int]:
         statuses.add(422)
     if route.param_convertors:
         statuses.add(404)
-    if optional_principal in calls:
+    with_roles = any(getattr(call, "roles", None) is not None for call in calls)
+    if with_roles or optional_principal in calls:
         statuses.add(401)
-    if any(getattr(call, "roles", None) is not None for call in calls):
+    if with_roles:
         statuses.add(403)
     if any(isinstance(field.field_info, params.Query) for field in inputs):
         statuses.add(400)  # a well-formed query the domain refuses
