@@ -19,6 +19,7 @@ from birtereze.queue.models import (
     WorkProfileQueue,
 )
 from birtereze.staff.models import ApiToken, Staff, StaffBranch
+from birtereze.staffing.models import Roster, RosterShift
 
 __all__ = [
     "Alert",
@@ -33,6 +34,8 @@ __all__ = [
     "Outcome",
     "PriorityCategory",
     "Queue",
+    "Roster",
+    "RosterShift",
     "SegmentationRule",
     "Service",
     "SpecialDay",

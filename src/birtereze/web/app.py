@@ -21,6 +21,8 @@ from birtereze.queue.config_api import router as queue_config_router
 from birtereze.queue.kpi_api import router as kpi_router
 from birtereze.queue.pages import router as queue_pages_router
 from birtereze.staff.api import router as staff_router
+from birtereze.staffing.api import router as staffing_router
+from birtereze.staffing.pages import router as staffing_pages_router
 from birtereze.web import ops, problems, stream
 from birtereze.web.deps import TokenCache
 from birtereze.web.middleware import ObserveRequests
@@ -78,8 +80,10 @@ def create_app(
         queue_router,
         queue_config_router,
         kpi_router,
+        staffing_router,
         stream.router,
         queue_pages_router,
+        staffing_pages_router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
