@@ -21,6 +21,7 @@ from birtereze.queue.errors import (
     NoShowTooEarly,
     NoTicketWaiting,
     OutcomeRequired,
+    ParkedTicketsWaiting,
     RecallLimitReached,
     ServiceNotOffered,
 )
@@ -390,3 +391,22 @@ async def test_it_cancels_a_ticket_called_meanwhile_without_a_deadlock(
         assert (await queue_service.get_visit(check, ticket.id)).status == "cancelled"
         desk = await queue_service.get_counter(check, world.windows[2].id)
         assert desk.counter.state == "open" and desk.counter.visit_id is None
+
+
+async def test_a_window_holding_parked_tickets_cannot_close_until_they_are_resumed(
+    session: AsyncSession, world: World, clock: ManualClock
+) -> None:
+    window_id = world.windows[2].id
+    await open_window(session, world, 2, "all", clock.now())
+    ticket = await issue(session, world, clock.now())
+    await queue_service.call_next(session, window_id=window_id, now=clock.now())
+    await queue_service.confirm(session, window_id=window_id, now=clock.now())
+    await queue_service.park(session, window_id=window_id, now=clock.now())
+    with pytest.raises(ParkedTicketsWaiting) as refused:
+        await queue_service.close_window(session, window_id=window_id, now=clock.now())
+    assert ticket.number in refused.value.detail("en")
+    assert ticket.number in refused.value.detail("kk") and "талон" in refused.value.detail("kk")
+    await queue_service.call_visit(session, window_id=window_id, visit_id=ticket.id, now=clock.now())
+    await queue_service.finish(session, window_id=window_id, now=clock.now())
+    desk = await queue_service.close_window(session, window_id=window_id, now=clock.now())
+    assert desk.counter.state == "closed"

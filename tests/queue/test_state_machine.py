@@ -748,7 +748,10 @@ class QueueMachine(RuleBasedStateMachine):
 
     def close_window(self, number: int, stray: bool) -> None:
         window, now = self.pick(number, stray, ("open", "wrap_up", "break")), self.now
-        legal = window.state in ("open", "wrap_up", "break")
+        parked_here = any(
+            v.status == "parked" and v.pool_window_id == window.id for v in self.visits.values()
+        )
+        legal = window.state in ("open", "wrap_up", "break") and not parked_here
         if self.attempt(
             "close", legal, lambda s: queue_service.close_window(s, window_id=window.id, now=now)
         ):

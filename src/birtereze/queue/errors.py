@@ -36,6 +36,11 @@ class RecallLimitReached(Conflict):
     message = _l("Ticket {number} has been called {calls} times, the most allowed.")
 
 
+class ParkedTicketsWaiting(Conflict):
+    code = "parked_tickets_waiting"
+    message = _l("Resume or transfer the tickets parked at this window before closing it: {numbers}.")
+
+
 class NoShowTooEarly(Conflict):
     code = "no_show_too_early"
     message = _l("A no-show can be recorded after all recalls or {seconds} seconds after the call.")

@@ -22,9 +22,10 @@ from birtereze.core.errors import NotFound
 from birtereze.core.sql import Db, Statement, Tx, transaction
 from birtereze.queue.errors import (
     BreakReasonRequired,
+    ParkedTicketsWaiting,
     ProfileRequired,
 )
-from birtereze.queue.models import Counter, WorkProfile
+from birtereze.queue.models import Counter, Visit, WorkProfile
 from birtereze.queue.service.rows import (
     COUNTER_COLUMNS,
     CounterRow,
@@ -209,8 +210,19 @@ async def open_window(db: Db, *, window_id: int, staff_id: int, work_profile_id:
     return await _save(tx, desk, "window.opened", now, work_profile_id=work_profile_id)
 
 
+_PARKED: Final = Statement(
+    select(Visit.number)
+    .where(Visit.pool_window_id == bindparam("window_id"), Visit.status == "parked")
+    .order_by(Visit.id)
+)
+
+
 async def close_window(db: Db, *, window_id: int, now: datetime) -> Desk:
     tx, desk = await locked_desk(db, window_id, "close")
+    # Only this window can resume the tickets it parked: closing would strand their citizens.
+    parked = [row.number for row in await tx.rows(_PARKED, {"window_id": window_id})]
+    if parked:
+        raise ParkedTicketsWaiting(numbers=", ".join(parked))
     set_state(desk.counter, "closed", now)
     # The event tells subscribers the new state, and still names the operator who closed the window.
     await record_event(tx, desk, "window.closed", now)
