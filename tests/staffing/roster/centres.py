@@ -32,3 +32,36 @@ def small_centre() -> Centre:
         "issue": [weekday_issue] * 5 + [_day(1), [0] * SLOTS],
     }
     return Centre(staff=staff, need=need, windows={"reception": 4, "issue": 2}, days=7)
+
+
+def large_centre() -> Centre:
+    """Sixteen people, four zones, a week from a Monday closed on Sunday: more need than they can cover."""
+    zones = ("reception", "issue", "consult", "business")
+    skills = (
+        frozenset({"reception", "issue"}),
+        frozenset({"reception"}),
+        frozenset({"issue", "consult"}),
+        frozenset({"consult", "business"}),
+        frozenset({"reception", "business"}),
+        frozenset(zones),
+    )
+    staff = tuple(
+        Staff(
+            f"P{i:02d}",
+            skills[i % len(skills)],
+            frozenset({"id_card"}),
+            days_per_week=6 if i % 3 == 0 else 5,
+            days_off=frozenset({i % 6}) if i % 5 == 0 else frozenset(),
+            wishes_off=frozenset({(i + 2) % 6}) if i % 4 == 1 else frozenset(),
+            avoids_evenings=i % 7 == 3,
+        )
+        for i in range(16)
+    )
+    daily = {
+        "reception": _day(3, peak=1),
+        "issue": _day(2, peak=1, peak_slots=range(14, 20)),
+        "consult": _day(1, peak=1, peak_slots=range(6, 12)),
+        "business": _day(1),
+    }
+    need = {zone: [row] * 5 + [_day(1), [0] * SLOTS] for zone, row in daily.items()}
+    return Centre(staff=staff, need=need, windows={"reception": 5, "issue": 4, "consult": 3, "business": 2})

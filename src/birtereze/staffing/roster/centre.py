@@ -144,15 +144,122 @@ OVER = 2
 HOURS_SHORT = 1  # per half hour under the contract in a full week
 WISH = 40
 FAIRNESS = 20
+DAY = 24 * 60
+
+
+@dataclass(frozen=True, slots=True)
+class _Option:
+    """One way to work a day: a span, its lunch (if any), and the half hours at the window."""
+
+    start: int
+    end: int
+    lunch: int | None
+    work: int
+    present: tuple[int, ...]  # slot indices from the opening
+    evening: bool
+    span: int  # index in spans(rules)
+
+
+def _options(centre: Centre) -> list[_Option]:
+    rules = centre.rules
+    found = []
+    for k, shape in enumerate(spans(rules)):
+        start, end, has_lunch = shape
+        work = end - start - (rules.lunch_minutes if has_lunch else 0)
+        for lunch in lunch_starts(rules, shape) if has_lunch else [None]:
+            present = tuple(
+                slot
+                for slot in range(centre.slots)
+                if start <= (minute := rules.opens + slot * SLOT) < end
+                and not (lunch is not None and lunch <= minute < lunch + rules.lunch_minutes)
+            )
+            found.append(_Option(start, end, lunch, work, present, end >= rules.evening_from, k))
+    return found
+
+
+# A roster while it is searched: (person index, day) → (option index, zone) for each worked day.
+Plan = dict[tuple[int, int], tuple[int, str]]
 
 
 @dataclass(slots=True)
-class _Day:
-    """One person's day in the model: a Boolean per span, per lunch start and per zone."""
+class _Problem:
+    """The centre with its options and the facts every step of the search reads again."""
 
-    spans: list[tuple[int, cp_model.IntVar]]
-    lunches: dict[int, cp_model.IntVar]
-    zones: dict[str, cp_model.IntVar]
+    centre: Centre
+    options: list[_Option]
+    zones: list[list[str]]  # per person: the zones with a need that the person may work in
+    weeks: dict[int, list[int]]
+    rest_binds: bool  # whether any two options on consecutive days break the rest rule
+    shapes: list[tuple[int, int, bool]] = field(default_factory=list)
+    work: list[int] = field(default_factory=list)
+    evening: list[bool] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, centre: Centre) -> _Problem:
+        options = _options(centre)
+        weeks: dict[int, list[int]] = {}
+        for day in range(centre.days):
+            weeks.setdefault(centre.week_of(day), []).append(day)
+        rest = centre.rules.min_rest_minutes
+        binds = any(b.start + DAY - a.end < rest for a in options for b in options)
+        zones = [sorted(p.zones & set(centre.need)) for p in centre.staff]
+        rules = centre.rules
+        shapes = spans(rules)
+        work = [end - start - (rules.lunch_minutes if lunch else 0) for start, end, lunch in shapes]
+        evening = [end >= rules.evening_from for _, end, _ in shapes]
+        return cls(centre, options, zones, weeks, binds, shapes, work, evening)
+
+    def workable(self, p: int, day: int) -> bool:
+        return bool(self.zones[p]) and self.centre.is_open(day) and day not in self.centre.staff[p].days_off
+
+    def limit(self, p: int) -> int:
+        return min(self.centre.rules.max_week_minutes, self.centre.staff[p].week_minutes)
+
+    def rested(self, before: int, after: int) -> bool:
+        """Whether option ``after`` may follow option ``before`` on the next day."""
+        a, b = self.options[before], self.options[after]
+        return b.start + DAY - a.end >= self.centre.rules.min_rest_minutes
+
+    def span_rested(self, before: int, after: int) -> bool:
+        """Whether span ``after`` may follow span ``before`` on the next day."""
+        return self.shapes[after][0] + DAY - self.shapes[before][1] >= self.centre.rules.min_rest_minutes
+
+    def counts(self, plan: Plan) -> dict[tuple[str, int], list[int]]:
+        """People at the windows per (zone, day) and slot."""
+        here = {(z, d): [0] * self.centre.slots for z in self.centre.need for d in range(self.centre.days)}
+        for (_, day), (o, zone) in plan.items():
+            row = here[zone, day]
+            for slot in self.options[o].present:
+                row[slot] += 1
+        return here
+
+    def score(self, plan: Plan) -> tuple[int, int]:
+        """(objective, shortfall) of a plan: the same terms, with the same weights, as the CP-SAT models."""
+        centre = self.centre
+        here = self.counts(plan)
+        short = over = 0
+        for zone, needs in centre.need.items():
+            for day in range(centre.days):
+                for need, present in zip(needs[day], here[zone, day], strict=True):
+                    short += max(0, need - present)
+                    over += max(0, present - need)
+        total = SHORT * short + OVER * over
+        weekends, evenings = [0] * len(centre.staff), [0] * len(centre.staff)
+        minutes: dict[tuple[int, int], int] = {}
+        for (p, day), (o, _) in plan.items():
+            option, person = self.options[o], centre.staff[p]
+            minutes[p, centre.week_of(day)] = minutes.get((p, centre.week_of(day)), 0) + option.work
+            weekends[p] += centre.is_weekend(day)
+            evenings[p] += option.evening
+            total += WISH * (day in person.wishes_off) + WISH * (option.evening and person.avoids_evenings)
+        for p, person in enumerate(centre.staff):
+            for week, days in self.weeks.items():
+                if len(days) == 7:
+                    missing = max(0, person.week_minutes - minutes.get((p, week), 0))
+                    total += HOURS_SHORT * -(-missing // SLOT)
+        if len(centre.staff) > 1:
+            total += FAIRNESS * (max(weekends) - min(weekends) + max(evenings) - min(evenings))
+        return total, short
 
 
 def solve_centre(
@@ -160,260 +267,395 @@ def solve_centre(
 ) -> CentreRoster:
     """The roster minimising shortfall, then missing contract hours, broken wishes and unfairness.
 
-    Per person and day: one Boolean per span (start, end), one per lunch start and one per zone; the
-    half hours at a window are the span's minus the lunch's, so each cover constraint stays short.
+    Two stages, both within ``time_limit``:
+
+    1. **A first roster, one person at a time** (``_construct``): each person's week is the best one
+       for the need the others leave uncovered, found by a dynamic programme over the days that keeps
+       the labour rules exactly. It takes well under a second even for twenty operators, so the manager
+       always gets a roster that the rules allow, even when the time is short or the staff too few.
+    2. **Large-neighbourhood search** (``_improve``): some days (all people) or some people (all days)
+       are freed, the rest is fixed, and CP-SAT re-optimises the free part in a model built for it
+       alone — a day of a large centre is a few thousand Booleans, solved in a fraction of a second.
+       A result is kept when the whole roster's objective is no worse.
     """
-    model = cp_model.CpModel()
-    rules = centre.rules
-    shapes = spans(rules)
-    days: dict[tuple[int, int], _Day] = {}
-    for p, person in enumerate(centre.staff):
-        zones = sorted(person.zones & set(centre.need))
-        for day in range(centre.days):
-            if day in person.days_off or not centre.is_open(day) or not zones:
-                continue
-            cells = [(k, model.new_bool_var(f"s{p}_{day}_{k}")) for k in range(len(shapes))]
-            allowed: dict[int, list[cp_model.IntVar]] = {}
-            for k, var in cells:
-                for at in lunch_starts(rules, shapes[k]):
-                    allowed.setdefault(at, []).append(var)
-            lunches = {at: model.new_bool_var(f"l{p}_{day}_{at}") for at in sorted(allowed)}
-            for k, var in cells:
-                if shapes[k][2]:
-                    # A long span has exactly one lunch among its allowed starts.
-                    model.add(
-                        cp_model.LinearExpr.sum([lunches[at] for at in lunch_starts(rules, shapes[k])]) >= var
-                    )
-            for at, lunch in lunches.items():
-                model.add(cp_model.LinearExpr.sum(allowed[at]) >= lunch)
-            model.add(cp_model.LinearExpr.sum(list(lunches.values())) <= 1)
-            zone_vars = {zone: model.new_bool_var(f"z{p}_{day}_{zone}") for zone in zones}
-            works = cp_model.LinearExpr.sum([var for _, var in cells])
-            model.add(works <= 1)
-            model.add(cp_model.LinearExpr.sum(list(zone_vars.values())) == works)
-            days[p, day] = _Day(cells, lunches, zone_vars)
-    by_day: PersonDay = {key: d.spans for key, d in days.items()}
-    _labour(centre, model, shapes, by_day)
-    terms, weights = _cover(centre, model, shapes, days)
-    more_terms, more_weights = _soft(centre, model, shapes, by_day)
-    model.minimize(cp_model.LinearExpr.weighted_sum(terms + more_terms, weights + more_weights))
-    values = _search(centre, model, days, time_limit=time_limit, workers=workers, seed=seed)
+    deadline = time.monotonic() + time_limit
+    problem = _Problem.of(centre)
+    rng = random.Random(seed)
+    plan = _construct(problem, deadline=time.monotonic() + min(2.0, time_limit / 4))
+    best = problem.score(plan)
+    open_days = [day for day in range(centre.days) if centre.is_open(day)]
+    people = [p for p in range(len(centre.staff)) if problem.zones[p]]
+    sweep = [{day} for day in open_days]
+    steps = 0
+    while (left := deadline - time.monotonic()) > 0.05 and open_days and people and best[0] > 0:
+        if steps < len(sweep):
+            free = {(p, d) for p in people for d in sweep[steps]}
+        elif steps % 2:
+            days = set(rng.sample(open_days, min(2, len(open_days))))
+            free = {(p, d) for p in people for d in days}
+        else:
+            chosen = rng.sample(people, min(len(people), max(2, len(people) // 3)))
+            free = {(p, d) for p in chosen for d in open_days}
+        steps += 1
+        free = {(p, d) for p, d in free if problem.workable(p, d)}
+        found = _improve(
+            problem,
+            plan,
+            free,
+            time_limit=min(left, max(time_limit / 10, 0.5)),
+            workers=workers,
+            seed=rng.randrange(1 << 30),
+        )
+        if found is not None and (score := problem.score(found)) <= best:
+            plan, best = found, score
     shifts = []
-    for (p, day), chosen in days.items():
-        for k, span in chosen.spans:
-            if values[span.index]:
-                zone = next(z for z, v in chosen.zones.items() if values[v.index])
-                eats = next((a for a, v in chosen.lunches.items() if values[v.index]), None)
-                meal = (eats, eats + rules.lunch_minutes) if eats is not None else None
-                shifts.append(Shift(centre.staff[p].id, day, zone, shapes[k][0], shapes[k][1], meal))
+    for (p, day), (o, zone) in plan.items():
+        option = problem.options[o]
+        meal = (option.lunch, option.lunch + centre.rules.lunch_minutes) if option.lunch is not None else None
+        shifts.append(Shift(centre.staff[p].id, day, zone, option.start, option.end, meal))
     shifts.sort(key=lambda s: (s.day, s.zone, s.start, s.staff))
-    shortfall = sum(values[v.index] for v, w in zip(terms, weights, strict=True) if w == SHORT)
-    return CentreRoster(tuple(shifts), shortfall, values[-1], optimal=bool(values[-2]))
+    return CentreRoster(tuple(shifts), best[1], best[0], optimal=best[0] == 0)
 
 
-def _search(
-    centre: Centre,
-    model: cp_model.CpModel,
-    days: Mapping[tuple[int, int], _Day],
+def _construct(problem: _Problem, *, deadline: float) -> Plan:
+    """A rule-abiding roster: each person in turn takes their best week, then passes re-place each one.
+
+    The first pass places the least flexible people (fewest zones, shortest weeks) first; each further
+    pass takes one person out and places them again against everyone else, until a pass changes
+    nothing or the time share is spent.
+    """
+    centre = problem.centre
+    order = sorted(
+        (p for p in range(len(centre.staff)) if problem.zones[p]),
+        key=lambda p: (len(problem.zones[p]), centre.staff[p].days_per_week, p),
+    )
+    plan: Plan = {}
+    here = problem.counts(plan)
+    for rounds in range(6):
+        changed = False
+        for p in order:
+            old = {key: value for key, value in plan.items() if key[0] == p}
+            _move(problem, here, old, -1)
+            new = _best_week(problem, here, p)
+            _move(problem, here, new, 1)
+            for key in old:
+                del plan[key]
+            plan.update(new)
+            changed |= new != old
+        if not changed or (rounds and time.monotonic() > deadline):
+            break
+    return plan
+
+
+def _move(problem: _Problem, here: dict[tuple[str, int], list[int]], shifts: Plan, sign: int) -> None:
+    for (_, day), (o, zone) in shifts.items():
+        row = here[zone, day]
+        for slot in problem.options[o].present:
+            row[slot] += sign
+
+
+@dataclass(frozen=True, slots=True)
+class _Choice:
+    value: int
+    option: int
+    zone: str
+
+
+def _day_choices(
+    problem: _Problem, here: dict[tuple[str, int], list[int]], p: int, day: int
+) -> list[_Choice]:
+    """The best option and zone per span for this person and day, among those worth working."""
+    centre = problem.centre
+    person = centre.staff[p]
+    best: dict[tuple[int, int], _Choice] = {}
+    wish = WISH if day in person.wishes_off else 0
+    for zone in problem.zones[p]:
+        need, row, cap = centre.need[zone][day], here[zone, day], centre.windows[zone]
+        gain = [SHORT if row[s] < need[s] else -OVER for s in range(centre.slots)]
+        full = {s for s in range(centre.slots) if row[s] >= cap}
+        for o, option in enumerate(problem.options):
+            if full and not full.isdisjoint(option.present):
+                continue
+            value = sum(gain[s] for s in option.present) + HOURS_SHORT * option.work // SLOT - wish
+            value -= WISH if option.evening and person.avoids_evenings else 0
+            key = (option.start, option.end)
+            if value > 0 and (key not in best or value > best[key].value):
+                best[key] = _Choice(value, o, zone)
+    return list(best.values())
+
+
+def _best_week(problem: _Problem, here: dict[tuple[str, int], list[int]], p: int) -> Plan:
+    """The person's most valuable days within the rules: a DP over (days, minutes, last end) per week."""
+    centre = problem.centre
+    person = centre.staff[p]
+    limit = problem.limit(p)
+    State = tuple[int, int, int]  # days worked this week, minutes this week, option of the day before (-1)
+    states: dict[State, int] = {(0, 0, -1): 0}
+    back: list[dict[State, tuple[State, _Choice | None]]] = []
+    for day in range(centre.days):
+        choices = _day_choices(problem, here, p, day) if problem.workable(p, day) else []
+        fresh = day > 0 and centre.week_of(day) != centre.week_of(day - 1)
+        nxt: dict[State, int] = {}
+        came: dict[State, tuple[State, _Choice | None]] = {}
+        for state, value in states.items():
+            worked, minutes, before = state
+            if fresh:
+                worked, minutes = 0, 0
+            off = (worked, minutes, -1)
+            if off not in nxt or value > nxt[off]:
+                nxt[off], came[off] = value, (state, None)
+            if worked >= person.days_per_week:
+                continue
+            for choice in choices:
+                option = problem.options[choice.option]
+                if minutes + option.work > limit:
+                    continue
+                if before >= 0 and not problem.rested(before, choice.option):
+                    continue
+                key = (worked + 1, minutes + option.work, choice.option if problem.rest_binds else -1)
+                if key not in nxt or value + choice.value > nxt[key]:
+                    nxt[key], came[key] = value + choice.value, (state, choice)
+        states = nxt
+        back.append(came)
+    state = max(states, key=lambda s: states[s])
+    week: Plan = {}
+    for day in range(centre.days - 1, -1, -1):
+        state, taken = back[day][state]
+        if taken is not None:
+            week[p, day] = (taken.option, taken.zone)
+    return week
+
+
+def _improve(
+    problem: _Problem,
+    plan: Plan,
+    free: set[tuple[int, int]],
     *,
     time_limit: float,
     workers: int,
     seed: int,
-) -> list[int]:
-    """Large-neighbourhood search by days, the Curtois engine's idea on the centre's model.
+) -> Plan | None:
+    """The plan with its ``free`` (person, day) cells re-optimised by CP-SAT, the rest fixed.
 
-    The days are tied only by the weekly rules, fairness and contract hours, so re-optimising one or
-    two days with the others fixed is a small model that CP-SAT solves in a fraction of a second;
-    passes over the days (sweeps, then random pairs) improve the roster from "nobody works". The whole
-    model is tried first with the time share of one pass, and is enough for a small centre.
-    Returns every variable's value, then 1 if proven optimal, then the objective.
+    The model holds only the free cells: per cell, one Boolean per span and zone and one per lunch start
+    and zone, so that a half hour's cover is the spans over it minus the lunches in it (short sums, a
+    small model). The fixed cells enter as constants: people already at a window, days and minutes
+    already worked in the week, the shift before and after for the rest rule, weekend and evening
+    counts for fairness. Every variable gets a hint from the current plan, so CP-SAT starts from it.
     """
-    rng = random.Random(seed)
-    deadline = time.monotonic() + time_limit
-    decisions = {
-        key: [var for _, var in d.spans] + list(d.lunches.values()) + list(d.zones.values())
-        for key, d in days.items()
-    }
-    values: list[int] = [0] * len(model.proto.variables)
-    best: float | None = None
-    open_days = [day for day in range(centre.days) if centre.is_open(day)]
-    windows = [[day] for day in open_days]
-    passes = 0
-    while (left := deadline - time.monotonic()) > 0.05 and open_days:
-        window = windows[passes] if passes < len(windows) else rng.sample(open_days, min(2, len(open_days)))
-        passes += 1
-        sub = model.clone()
-        for (_p, day), variables in decisions.items():
-            for var in variables:
-                if day in window:
-                    sub.add_hint(sub.get_bool_var_from_proto_index(var.index), bool(values[var.index]))
-                else:
-                    sub.add(sub.get_bool_var_from_proto_index(var.index) == values[var.index])
-        solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = min(left, max(time_limit / 10, 0.5))
-        solver.parameters.num_workers = workers
-        solver.parameters.random_seed = rng.randrange(1 << 30)
-        solver.parameters.cp_model_presolve = False
-        status = solver.solve(sub)
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and (
-            best is None or solver.objective_value <= best
-        ):
-            best = solver.objective_value
-            values = [solver.value(sub.get_int_var_from_proto_index(i)) for i in range(len(values))]
-    return [*values, 0, round(best or 0)]
-
-
-PersonDay = dict[tuple[int, int], list[tuple[int, cp_model.IntVar]]]
-Shape = tuple[int, int, bool]
-
-
-def _work(rules: Rules, shape: Shape) -> int:
-    start, end, lunch = shape
-    return end - start - (rules.lunch_minutes if lunch else 0)
-
-
-def _labour(
-    centre: Centre,
-    model: cp_model.CpModel,
-    shapes: Sequence[Shape],
-    by_day: PersonDay,
-) -> None:
-    rules = centre.rules
-
-    def work(k: int) -> int:
-        return _work(rules, shapes[k])
-
-    for p, person in enumerate(centre.staff):
-        weeks: dict[int, list[int]] = {}
-        for day in range(centre.days):
-            weeks.setdefault(centre.week_of(day), []).append(day)
-        for days in weeks.values():
-            cells = [(k, var) for day in days for k, var in by_day.get((p, day), [])]
-            if not cells:
-                continue
-            model.add(cp_model.LinearExpr.sum([var for _, var in cells]) <= person.days_per_week)
-            limit = min(rules.max_week_minutes, person.week_minutes)
-            model.add(
-                cp_model.LinearExpr.weighted_sum([v for _, v in cells], [work(k) for k, _ in cells]) <= limit
-            )
-        # Rest between the end of one day's shift and the start of the next day's.
-        for day in range(centre.days - 1):
-            for k1, first in by_day.get((p, day), []):
-                for k2, second in by_day.get((p, day + 1), []):
-                    if shapes[k2][0] + 24 * 60 - shapes[k1][1] < rules.min_rest_minutes:
-                        model.add_bool_or([first.Not(), second.Not()])
-    # Templates already keep each day within max_day_minutes.
-    assert all(work(k) <= rules.max_day_minutes for k in range(len(shapes)))
-
-
-def _cover(
-    centre: Centre,
-    model: cp_model.CpModel,
-    shapes: Sequence[Shape],
-    days: Mapping[tuple[int, int], _Day],
-) -> tuple[list[cp_model.IntVar], list[int]]:
-    rules = centre.rules
-    # here[zone, day, slot]: literals "this person is at a window of the zone then".
-    here: dict[tuple[str, int, int], list[cp_model.IntVar]] = {}
-    for (_, day), chosen in days.items():
-        for slot in range(centre.slots):
-            minute = rules.opens + slot * SLOT
-            covering = [var for k, var in chosen.spans if shapes[k][0] <= minute < shapes[k][1]]
-            eating = [var for at, var in chosen.lunches.items() if at <= minute < at + rules.lunch_minutes]
-            if not covering:
-                continue
-            on = model.new_bool_var("")
-            model.add(cp_model.LinearExpr.sum(covering) - cp_model.LinearExpr.sum(eating) == on)
-            for zone, there in chosen.zones.items():
-                if len(chosen.zones) == 1:
-                    here.setdefault((zone, day, slot), []).append(on)
-                    continue
-                at_window = model.new_bool_var("")
-                model.add_implication(at_window, on)
-                model.add_implication(at_window, there)
-                model.add_bool_or([on.Not(), there.Not(), at_window])
-                here.setdefault((zone, day, slot), []).append(at_window)
-    terms: list[cp_model.IntVar] = []
-    weights: list[int] = []
-    for zone, needs in centre.need.items():
-        for day in range(centre.days):
-            for slot in range(centre.slots):
-                present = here.get((zone, day, slot), [])
-                need = needs[day][slot]
-                short = model.new_int_var(0, need, "")
-                over = model.new_int_var(0, len(present), "")
-                model.add(cp_model.LinearExpr.sum(present) + short - over == need)
-                # No more people at the windows than the zone has windows.
-                model.add(cp_model.LinearExpr.sum(present) <= centre.windows[zone])
-                terms += [short, over]
-                weights += [SHORT, OVER]
-    return terms, weights
-
-
-def _soft(
-    centre: Centre,
-    model: cp_model.CpModel,
-    shapes: Sequence[Shape],
-    by_day: PersonDay,
-) -> tuple[list[cp_model.IntVar], list[int]]:
-    rules = centre.rules
-    terms: list[cp_model.IntVar] = []
-    weights: list[int] = []
-    weekend_counts, evening_counts = [], []
-    for p, person in enumerate(centre.staff):
-        weeks: dict[int, list[int]] = {}
-        for day in range(centre.days):
-            weeks.setdefault(centre.week_of(day), []).append(day)
-        for days in weeks.values():
-            if len(days) < 7:
-                continue  # a part week has no contract hours to meet
-            cells = [(k, var) for day in days for k, var in by_day.get((p, day), [])]
-            minutes = [_work(rules, shapes[k]) for k, _ in cells]
-            missing = model.new_int_var(0, person.week_minutes // SLOT, "")
-            model.add(
-                cp_model.LinearExpr.weighted_sum([v for _, v in cells], minutes) + SLOT * missing
-                >= person.week_minutes
-            )
-            terms.append(missing)
-            weights.append(HOURS_SHORT)
-        weekend = [
-            var for day in range(centre.days) if centre.is_weekend(day) for _, var in by_day.get((p, day), [])
-        ]
-        evening = [
-            var
-            for (pp, _), cells in by_day.items()
-            if pp == p
-            for k, var in cells
-            if shapes[k][1] >= rules.evening_from
-        ]
-        weekend_counts.append(weekend)
-        evening_counts.append(evening)
-        for day in person.wishes_off:
-            terms += [var for _, var in by_day.get((p, day), [])]
-            weights += [WISH] * len(by_day.get((p, day), []))
-        if person.avoids_evenings:
-            terms += evening
-            weights += [WISH] * len(evening)
-    for counts in (weekend_counts, evening_counts):
-        spread = _spread(model, counts, centre.days)
-        if spread is not None:
-            terms.append(spread)
-            weights.append(FAIRNESS)
-    return terms, weights
-
-
-def _spread(
-    model: cp_model.CpModel, counts: Sequence[Sequence[cp_model.IntVar]], days: int
-) -> cp_model.IntVar | None:
-    """most − fewest of the counts (a fairness measure), or None with fewer than two people."""
-    if len(counts) < 2:
+    if not free:
         return None
-    most = model.new_int_var(0, days, "")
-    fewest = model.new_int_var(0, days, "")
-    for cells in counts:
-        total = cp_model.LinearExpr.sum(list(cells))
-        model.add(total <= most)
-        model.add(total >= fewest)
-    spread = model.new_int_var(0, days, "")
-    model.add(spread == most - fewest)
-    return spread
+    model = cp_model.CpModel()
+    fixed = {key: value for key, value in plan.items() if key not in free}
+    cells: Cells = {}
+    for p, day in sorted(free):
+        cells[p, day] = _Cell.of(problem, model, p, day, plan.get((p, day)), fixed)
+    terms: list[cp_model.LinearExprT] = []
+    weights: list[int] = []
+    if problem.rest_binds:
+        for (p, day), cell in cells.items():
+            after = cells.get((p, day + 1))
+            for k1, _, first in cell.spans if after else []:
+                for k2, _, second in after.spans if after else []:
+                    if not problem.span_rested(k1, k2):
+                        model.add_bool_or([first.Not(), second.Not()])
+    _week_rules(problem, model, plan, fixed, cells, terms, weights)
+    _cover_terms(problem, model, plan, fixed, cells, terms, weights)
+    _fairness(problem, model, plan, fixed, cells, terms, weights)
+    model.minimize(cp_model.LinearExpr.weighted_sum(terms, weights))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = time_limit
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = seed
+    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    found = dict(fixed)
+    for key, cell in cells.items():
+        chosen = cell.read(solver)
+        if chosen is not None:
+            found[key] = chosen
+    return found
+
+
+@dataclass(slots=True)
+class _Cell:
+    """One free (person, day) in a neighbourhood's model."""
+
+    spans: list[tuple[int, str, cp_model.IntVar]]
+    lunches: list[tuple[int, str, cp_model.IntVar]]
+    option_of: dict[tuple[int, int | None], int]
+
+    @classmethod
+    def of(
+        cls,
+        problem: _Problem,
+        model: cp_model.CpModel,
+        p: int,
+        day: int,
+        now: tuple[int, str] | None,
+        fixed: Plan,
+    ) -> _Cell:
+        rules = problem.centre.rules
+        before, after = fixed.get((p, day - 1)), fixed.get((p, day + 1))
+        option = problem.options[now[0]] if now else None
+        span_now, lunch_now = (option.span, option.lunch) if option else (-1, None)
+        zone_now = now[1] if now else None
+        cell = cls([], [], {(o.span, o.lunch): i for i, o in enumerate(problem.options)})
+        for zone in problem.zones[p]:
+            allowed: dict[int, list[cp_model.IntVar]] = {}
+            lunches: dict[int, cp_model.IntVar] = {}
+            for k, shape in enumerate(problem.shapes):
+                if before is not None and not problem.span_rested(problem.options[before[0]].span, k):
+                    continue
+                if after is not None and not problem.span_rested(k, problem.options[after[0]].span):
+                    continue
+                var = model.new_bool_var("")
+                model.add_hint(var, (span_now, zone_now) == (k, zone))
+                cell.spans.append((k, zone, var))
+                starts = lunch_starts(rules, shape)
+                for at in starts:
+                    allowed.setdefault(at, []).append(var)
+                    if at not in lunches:
+                        lunches[at] = model.new_bool_var("")
+                        model.add_hint(lunches[at], (lunch_now, zone_now) == (at, zone))
+                if starts:
+                    # A long span has one lunch among its allowed starts.
+                    model.add(cp_model.LinearExpr.sum([lunches[at] for at in starts]) >= var)
+            for at, lunch in lunches.items():
+                # A lunch only within a chosen span that allows it.
+                model.add(cp_model.LinearExpr.sum(allowed[at]) >= lunch)
+                cell.lunches.append((at, zone, lunch))
+        model.add_at_most_one(var for _, _, var in cell.spans)
+        model.add_at_most_one(var for _, _, var in cell.lunches)
+        return cell
+
+    def read(self, solver: cp_model.CpSolver) -> tuple[int, str] | None:
+        for k, zone, var in self.spans:
+            if solver.boolean_value(var):
+                lunch = next((at for at, z, v in self.lunches if z == zone and solver.boolean_value(v)), None)
+                return self.option_of[k, lunch], zone
+        return None
+
+
+Cells = dict[tuple[int, int], _Cell]
+
+
+def _week_rules(
+    problem: _Problem,
+    model: cp_model.CpModel,
+    plan: Plan,
+    fixed: Plan,
+    cells: Cells,
+    terms: list[cp_model.LinearExprT],
+    weights: list[int],
+) -> None:
+    """Days and minutes a week (hard), the contract's hours (soft), wishes (soft)."""
+    centre, options = problem.centre, problem.options
+    for p, person in enumerate(centre.staff):
+        for days in problem.weeks.values():
+            free = [item for day in days if (p, day) in cells for item in cells[p, day].spans]
+            if not free:
+                continue
+            taken = [fixed[p, day][0] for day in days if (p, day) in fixed]
+            worked = sum(options[o].work for o in taken)
+            variables = [var for _, _, var in free]
+            minutes = [problem.work[k] for k, _, _ in free]
+            model.add(cp_model.LinearExpr.sum(variables) <= person.days_per_week - len(taken))
+            model.add(cp_model.LinearExpr.weighted_sum(variables, minutes) <= problem.limit(p) - worked)
+            if len(days) == 7 and person.week_minutes > worked:
+                missing = model.new_int_var(0, -(-(person.week_minutes - worked) // SLOT), "")
+                now = sum(options[plan[p, day][0]].work for day in days if (p, day) in plan)
+                model.add_hint(missing, -(-max(0, person.week_minutes - now) // SLOT))
+                model.add(
+                    cp_model.LinearExpr.weighted_sum(variables, minutes) + SLOT * missing
+                    >= person.week_minutes - worked
+                )
+                terms.append(missing)
+                weights.append(HOURS_SHORT)
+        for (pp, day), cell in cells.items():
+            if pp != p:
+                continue
+            for k, _, var in cell.spans:
+                penalty = WISH * (day in person.wishes_off) + WISH * (
+                    problem.evening[k] and person.avoids_evenings
+                )
+                if penalty:
+                    terms.append(var)
+                    weights.append(penalty)
+
+
+def _cover_terms(
+    problem: _Problem,
+    model: cp_model.CpModel,
+    plan: Plan,
+    fixed: Plan,
+    cells: Cells,
+    terms: list[cp_model.LinearExprT],
+    weights: list[int],
+) -> None:
+    """Shortfall and over-staffing per zone and half hour of the free days; never more than the windows."""
+    centre, rules = problem.centre, problem.centre.rules
+    here, now = problem.counts(fixed), problem.counts(plan)
+    on: dict[tuple[str, int, int], list[cp_model.IntVar]] = {}
+    off: dict[tuple[str, int, int], list[cp_model.IntVar]] = {}
+    for (_, day), cell in cells.items():
+        for k, zone, var in cell.spans:
+            start, end, _ = problem.shapes[k]
+            for slot in range((start - rules.opens) // SLOT, (end - rules.opens) // SLOT):
+                on.setdefault((zone, day, slot), []).append(var)
+        for at, zone, var in cell.lunches:
+            for slot in range((at - rules.opens) // SLOT, (at + rules.lunch_minutes - rules.opens) // SLOT):
+                off.setdefault((zone, day, slot), []).append(var)
+    for (zone, day, slot), variables in on.items():
+        need, already = centre.need[zone][day][slot], here[zone, day][slot]
+        room = max(0, centre.windows[zone] - already)
+        short = model.new_int_var(0, max(0, need - already), "")
+        over = model.new_int_var(0, room + max(0, already - need), "")
+        total = cp_model.LinearExpr.sum(variables) - cp_model.LinearExpr.sum(off.get((zone, day, slot), []))
+        model.add(total <= room)
+        model.add(total + already + short - over == need)
+        model.add_hint(short, max(0, need - now[zone, day][slot]))
+        model.add_hint(over, max(0, now[zone, day][slot] - need))
+        terms += [short, over]
+        weights += [SHORT, OVER]
+
+
+def _fairness(
+    problem: _Problem,
+    model: cp_model.CpModel,
+    plan: Plan,
+    fixed: Plan,
+    cells: Cells,
+    terms: list[cp_model.LinearExprT],
+    weights: list[int],
+) -> None:
+    """The spread (most − fewest) of weekend days and of evening shifts across the staff."""
+    centre, options = problem.centre, problem.options
+    if len(centre.staff) < 2:
+        return
+    for evenings in (False, True):
+        most = model.new_int_var(0, centre.days, "")
+        fewest = model.new_int_var(0, centre.days, "")
+        counts = [0] * len(centre.staff)
+        for (p, day), (o, _) in plan.items():
+            counts[p] += options[o].evening if evenings else centre.is_weekend(day)
+        model.add_hint(most, max(counts))
+        model.add_hint(fewest, min(counts))
+        for p in range(len(centre.staff)):
+            base = sum(
+                1
+                for (pp, day), (o, _) in fixed.items()
+                if pp == p and (options[o].evening if evenings else centre.is_weekend(day))
+            )
+            variables = [
+                var
+                for (pp, day), cell in cells.items()
+                if pp == p
+                for k, _, var in cell.spans
+                if (problem.evening[k] if evenings else centre.is_weekend(day))
+            ]
+            total = cp_model.LinearExpr.sum(variables) + base
+            model.add(total <= most)
+            model.add(total >= fewest)
+        terms.append(most - fewest)
+        weights.append(FAIRNESS)
