@@ -233,6 +233,18 @@ class _Problem:
                 row[slot] += 1
         return here
 
+    def short_by_day(self, plan: Plan) -> list[int]:
+        """Person-half-hours below the need, per day."""
+        here = self.counts(plan)
+        return [
+            sum(
+                max(0, need - present)
+                for zone, needs in self.centre.need.items()
+                for need, present in zip(needs[day], here[zone, day], strict=True)
+            )
+            for day in range(self.centre.days)
+        ]
+
     def score(self, plan: Plan) -> tuple[int, int]:
         """(objective, shortfall) of a plan: the same terms, with the same weights, as the CP-SAT models."""
         centre = self.centre
@@ -290,8 +302,13 @@ def solve_centre(
     while (left := deadline - time.monotonic()) > 0.05 and open_days and people and best[0] > 0:
         if steps < len(sweep):
             free = {(p, d) for p in people for d in sweep[steps]}
-        elif steps % 2:
+        elif steps % 3:
             days = set(rng.sample(open_days, min(2, len(open_days))))
+            if steps % 3 == 1 and best[1]:
+                # The day most short of people, with another from which someone may move to it.
+                short = problem.short_by_day(plan)
+                worst = max(open_days, key=lambda d: (short[d], rng.random()))
+                days = {worst, rng.choice([d for d in open_days if d != worst] or [worst])}
             free = {(p, d) for p in people for d in days}
         else:
             chosen = rng.sample(people, min(len(people), max(2, len(people) // 3)))
@@ -467,6 +484,8 @@ def _improve(
     solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
+    # Presolving a neighbourhood costs more than it saves; the hint is the first solution at once.
+    solver.parameters.cp_model_presolve = False
     if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     found = dict(fixed)
