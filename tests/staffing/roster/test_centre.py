@@ -140,7 +140,7 @@ def test_sixteen_operators_get_a_rule_abiding_roster_within_five_seconds() -> No
     assert broken_labour_rules(centre, roster.shifts) == []
     assert roster.shortfall == cover_missing(centre, roster.shifts)
     needed = sum(sum(row) for days in centre.need.values() for row in days)
-    assert roster.shortfall < needed // 20
+    assert roster.shortfall < needed // 40
 
 
 def test_the_first_roster_comes_even_without_time_for_the_search() -> None:

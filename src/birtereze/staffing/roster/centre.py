@@ -285,6 +285,8 @@ def solve_centre(
        for the need the others leave uncovered, found by a dynamic programme over the days that keeps
        the labour rules exactly. It takes well under a second even for twenty operators, so the manager
        always gets a roster that the rules allow, even when the time is short or the staff too few.
+       Up to half the time goes to placing people again in other, random orders, keeping the best
+       roster: on centres of 12–20 operators this alone removes most of the first roster's shortfall.
     2. **Large-neighbourhood search** (``_improve``): some days (all people) or some people (all days)
        are freed, the rest is fixed, and CP-SAT re-optimises the free part in a model built for it
        alone — a day of a large centre is a few thousand Booleans, solved in a fraction of a second.
@@ -293,8 +295,16 @@ def solve_centre(
     deadline = time.monotonic() + time_limit
     problem = _Problem.of(centre)
     rng = random.Random(seed)
-    plan = _construct(problem, deadline=time.monotonic() + min(2.0, time_limit / 4))
+    share = time.monotonic() + min(4.0, time_limit / 2)
+    plan = _construct(problem, deadline=share)
     best = problem.score(plan)
+    started = time.monotonic()
+    while best[0] > 0 and 2 * time.monotonic() - started < share:
+        # Other orders of placing people, while the first roster's share of the time lasts.
+        started = time.monotonic()
+        other = _construct(problem, deadline=share, shuffle=rng)
+        if (score := problem.score(other)) < best:
+            plan, best = other, score
     open_days = [day for day in range(centre.days) if centre.is_open(day)]
     people = [p for p in range(len(centre.staff)) if problem.zones[p]]
     sweep = [{day} for day in open_days]
@@ -319,7 +329,7 @@ def solve_centre(
             problem,
             plan,
             free,
-            time_limit=min(left, max(time_limit / 10, 0.5)),
+            time_limit=min(left, max(time_limit / 20, 0.25)),
             workers=workers,
             seed=rng.randrange(1 << 30),
         )
@@ -334,18 +344,20 @@ def solve_centre(
     return CentreRoster(tuple(shifts), best[1], best[0], optimal=best[0] == 0)
 
 
-def _construct(problem: _Problem, *, deadline: float) -> Plan:
+def _construct(problem: _Problem, *, deadline: float, shuffle: random.Random | None = None) -> Plan:
     """A rule-abiding roster: each person in turn takes their best week, then passes re-place each one.
 
-    The first pass places the least flexible people (fewest zones, shortest weeks) first; each further
-    pass takes one person out and places them again against everyone else, until a pass changes
-    nothing or the time share is spent.
+    The first pass places the least flexible people (fewest zones, shortest weeks) first, or everyone
+    in a random order with ``shuffle``; each further pass takes one person out and places them again
+    against everyone else, until a pass changes nothing or the time share is spent.
     """
     centre = problem.centre
     order = sorted(
         (p for p in range(len(centre.staff)) if problem.zones[p]),
         key=lambda p: (len(problem.zones[p]), centre.staff[p].days_per_week, p),
     )
+    if shuffle is not None:
+        shuffle.shuffle(order)
     plan: Plan = {}
     here = problem.counts(plan)
     for rounds in range(6):
