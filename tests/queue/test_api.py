@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import httpx
+import pytest
 from fastapi import FastAPI
 
 from birtereze.core.clock import ManualClock
 from birtereze.core.events import LiveEvent
 from birtereze.core.live import Hub
+from birtereze.queue.waits import PREDICTOR
 from tests.builders import PASSWORD, World
 
 
@@ -174,3 +176,27 @@ async def test_it_refuses_a_path_id_that_is_not_plain_digits(client: httpx.Async
     for path in (f"{world.branch.id}%09", f"%20{world.branch.id}", f"+{world.branch.id}"):
         response = await client.get(f"/api/v1/branches/{path}/waiting", headers=world.auth("admin"))
         assert response.status_code == 422, path
+
+
+async def test_the_wait_predictor_learns_from_a_tickets_issue_estimates_when_it_is_called(
+    client: httpx.AsyncClient, world: World, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    observed: list[tuple[int, dict[str, float], float]] = []
+    monkeypatch.setattr(
+        PREDICTOR,
+        "observe",
+        lambda queue_id, estimates, wait_s: observed.append((queue_id, estimates, wait_s)),
+    )
+    first = (await issue(client, world)).json()
+    second = (await issue(client, world)).json()
+    # No window open, no history: (one ahead + its own turn) × the default 10 minutes.
+    assert second["estimated_wait_s"] == 1200
+    window = f"/api/v1/windows/{world.windows[2].id}"
+    auth = world.auth("operator")
+    await client.post(f"{window}/open", json={"work_profile_id": world.profiles["all"].id}, headers=auth)
+    clock.advance(90)
+    called = await client.post(f"{window}/call-next", headers=auth)
+    assert called.status_code == 200 and called.json()["visit"]["id"] == first["ticket"]["id"]
+    [(queue_id, estimates, wait_s)] = observed
+    assert queue_id == first["ticket"]["queue_id"] and wait_s == 90
+    assert estimates and all(value >= 0 for value in estimates.values())

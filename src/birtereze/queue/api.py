@@ -105,7 +105,9 @@ async def issue_ticket(
         channel=body.channel,
         now=now,
     )
-    ahead, wait = await queue_load.ticket_estimate(tx, visit, now=now)
+    ahead, wait, estimates = await queue_load.ticket_estimate(tx, visit, now=now)
+    if estimates is not None:
+        await queue_service.remember_estimates(tx, visit_id=visit.id, estimates=estimates)
     token = security.sign_ticket(settings.secret_key, visit.id, now)
     issued = TicketIssued(
         ticket=VisitRead.of(visit),
@@ -165,7 +167,7 @@ _STATUS_NAMES: Final = Statement(
 
 
 async def _ticket_status(tx: Tx, visit: VisitRow, now: datetime) -> TicketStatus:
-    ahead, wait = await queue_load.ticket_estimate(tx, visit, now=now)
+    ahead, wait, _estimates = await queue_load.ticket_estimate(tx, visit, now=now)
     at_window = visit.window_id is not None and visit.status in ("called", "serving")
     names = await tx.one(
         _STATUS_NAMES, {"queue_id": visit.queue_id, "window_id": visit.window_id if at_window else None}

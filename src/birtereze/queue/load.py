@@ -3,9 +3,12 @@
 - ``waiting``: tickets waiting now and callable (delayed transfers not yet due are left out);
 - ``windows_open``: windows really staffed (open, calling, serving or in wrap-up; not on a break);
 - ``mean_wait_s``: the mean time the waiting tickets have waited so far;
-- ``estimated_wait_s`` for a new ticket of a queue: ``waiting_in_queue / max(windows serving it, 1)
-  × mean service time``, where the mean service time is that of the queue's services finished in the
-  last two hours (at least 5 of them), else the default of 10 minutes. A later predictor replaces this.
+- ``estimated_wait_s`` for a new ticket of a queue: the wait predictor's (queue.waits, explained in
+  docs/science/wait-prediction.md) from the queue's figures: the tickets waiting, the windows serving it
+  and those free, the service times of its services finished in the last two hours (at least 5 of them,
+  else the branch's, else 10 minutes), the wait of its last called ticket and of its head of line. With
+  no history it is ``(waiting − free windows + 1) × mean service time / max(windows serving it, 1)``;
+  the branch's own figure keeps ``waiting / max(windows open, 1) × mean service time``.
 - ``light``: green below 10 minutes of estimated wait, yellow 10–20, orange 20–30, red above 30.
 """
 
@@ -15,15 +18,19 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Final
+from typing import Any, Final, NamedTuple
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import BindParameter, Row, bindparam, exists, func, select
 
+from birtereze.branches.models import Branch
 from birtereze.core.sql import Db, Statement, Tx, any_of, transaction
 from birtereze.queue.models import BranchService, Counter, Visit, WorkProfileQueue
+from birtereze.queue.prediction.live import QueueFigures
 from birtereze.queue.service.rows import VisitRow
 from birtereze.queue.service.tickets import AHEAD, ahead_params
 from birtereze.queue.states import STAFFED
+from birtereze.queue.waits import PREDICTOR
 
 Served = Row[int, datetime | None, datetime | None]
 DEFAULT_SERVICE_S = 600.0
@@ -78,7 +85,7 @@ _WAITING: Final = Statement(
     )
 )
 _STAFFED: Final = Statement(
-    select(Counter.window_id, WorkProfileQueue.queue_id)
+    select(Counter.window_id, WorkProfileQueue.queue_id, Counter.state)
     .outerjoin(WorkProfileQueue, WorkProfileQueue.work_profile_id == Counter.work_profile_id)
     .where(Counter.branch_id == bindparam("branch_id"), any_of(Counter.state, STAFFED))
 )
@@ -86,6 +93,14 @@ _OFFERED: Final = Statement(
     select(BranchService.service_id, BranchService.queue_id).where(
         BranchService.branch_id == bindparam("branch_id")
     )
+)
+# The branch's last calls, the latest first: each queue's last one gives its "last to enter service".
+_LAST_CALLS: Final = Statement(
+    select(Visit.queue_id, Visit.queued_at, Visit.called_at, Branch.timezone)
+    .join(Branch, Branch.id == Visit.branch_id)
+    .where(Visit.branch_id == bindparam("branch_id"), Visit.called_at >= bindparam("since"))
+    .order_by(Visit.called_at.desc())
+    .limit(100)
 )
 
 
@@ -96,6 +111,10 @@ async def branch_load(db: Db, *, branch_id: int, now: datetime) -> BranchLoad:
     staffed = await tx.rows(_STAFFED, params)
     served = await _served(tx, branch_id=branch_id, now=now)
     offered = await tx.rows(_OFFERED, params)
+    last_calls = await tx.rows(_LAST_CALLS, {**params, "since": now - SERVICE_WINDOW})
+    last_wait: dict[int, float] = {}
+    for call in reversed(last_calls):
+        last_wait[call.queue_id] = max((call.called_at - call.queued_at).total_seconds(), 0.0)
 
     queues: dict[int, QueueLoad] = {}
 
@@ -106,12 +125,17 @@ async def branch_load(db: Db, *, branch_id: int, now: datetime) -> BranchLoad:
     for row in waiting_rows:
         waits[row.queue_id].append(max((now - row.queued_at).total_seconds(), 0.0))
     windows_by_queue: dict[int, set[int]] = defaultdict(set)
+    free_by_queue: dict[int, set[int]] = defaultdict(set)
     open_windows: set[int] = set()
-    for window_id, staffed_queue_id in staffed:
+    for window_id, staffed_queue_id, state in staffed:
         open_windows.add(window_id)
         if staffed_queue_id is not None:
             windows_by_queue[staffed_queue_id].add(window_id)
+            if state == "open":
+                free_by_queue[staffed_queue_id].add(window_id)
     durations, branch_service_s = _service_times(served)
+    enough = sum(len(values) for values in durations.values()) >= MIN_SAMPLES
+    local = now.astimezone(ZoneInfo(last_calls[0].timezone)) if last_calls else now
     for queue_id in {*waits, *windows_by_queue, *(offer.queue_id for offer in offered)}:
         load = queue(queue_id)
         values = waits.get(queue_id, [])
@@ -120,7 +144,19 @@ async def branch_load(db: Db, *, branch_id: int, now: datetime) -> BranchLoad:
         load.longest_wait_s = max(values, default=0.0)
         load.windows = len(windows_by_queue.get(queue_id, ()))
         load.mean_service_s = _mean_service_s(durations.get(queue_id, []), branch_service_s)
-        load.estimated_wait_s = estimate(load.waiting, load.windows, load.mean_service_s)
+        # A ticket issued now into the queue, by this process's wait predictor.
+        figures = QueueFigures(
+            queue_id=queue_id,
+            at=local,
+            ahead=load.waiting,
+            windows=load.windows,
+            free_windows=len(free_by_queue.get(queue_id, ())),
+            service_times_s=durations.get(queue_id, []),
+            branch_service_s=branch_service_s if enough else None,
+            recent_waits_s=[last_wait[queue_id]] if queue_id in last_wait else [],
+            head_wait_s=load.longest_wait_s,
+        )
+        load.estimated_wait_s = round(PREDICTOR.forecast(figures).wait_s)
 
     all_waits = [w for values in waits.values() for w in values]
     estimated = estimate(len(all_waits), len(open_windows), branch_service_s)
@@ -153,12 +189,18 @@ async def _served(tx: Tx, *, branch_id: int, now: datetime) -> Sequence[Served]:
     return rows
 
 
-def _service_times(served: Sequence[Served]) -> tuple[dict[int, list[float]], float]:
-    """Service durations per queue, and the branch's mean service time."""
+def _durations(served: Sequence[Served]) -> dict[int, list[float]]:
+    """Service durations per queue."""
     durations: dict[int, list[float]] = defaultdict(list)
     for served_queue_id, serving_at, ended_at in served:
         if serving_at is not None and ended_at is not None:
             durations[served_queue_id].append((ended_at - serving_at).total_seconds())
+    return durations
+
+
+def _service_times(served: Sequence[Served]) -> tuple[dict[int, list[float]], float]:
+    """Service durations per queue, and the branch's mean service time."""
+    durations = _durations(served)
     all_durations = [d for values in durations.values() for d in values]
     branch_service_s = (
         sum(all_durations) / len(all_durations) if len(all_durations) >= MIN_SAMPLES else DEFAULT_SERVICE_S
@@ -170,18 +212,39 @@ def _mean_service_s(samples: list[float], branch_service_s: float) -> float:
     return sum(samples) / len(samples) if len(samples) >= MIN_SAMPLES else branch_service_s
 
 
-def _estimate_statement(first_in_line: bool) -> Statement:
-    """People ahead, windows serving the queue, and whether ``branch_load`` lists the queue at all."""
+def _queue_figures_statement(first_in_line: bool) -> Statement:
+    """One statement for what the wait predictor needs about a ticket's queue: the people ahead, the line,
+    the windows serving the queue and those free, the head of the line, the last ticket called, the
+    branch's time zone, and whether ``branch_load`` lists the queue at all."""
     branch_id: BindParameter[int] = bindparam("branch_id")
     queue_id: BindParameter[int] = bindparam("queue_id")
-    staffed = (
-        select(func.count(func.distinct(Counter.window_id)))
-        .join(WorkProfileQueue, WorkProfileQueue.work_profile_id == Counter.work_profile_id)
-        .where(
-            Counter.branch_id == branch_id,
-            any_of(Counter.state, STAFFED),
-            WorkProfileQueue.queue_id == queue_id,
+
+    def windows(states: tuple[str, ...]) -> Any:
+        return (
+            select(func.count(func.distinct(Counter.window_id)))
+            .join(WorkProfileQueue, WorkProfileQueue.work_profile_id == Counter.work_profile_id)
+            .where(
+                Counter.branch_id == branch_id,
+                any_of(Counter.state, states),
+                WorkProfileQueue.queue_id == queue_id,
+            )
+            .scalar_subquery()
         )
+
+    in_line = (
+        Visit.branch_id == branch_id,
+        Visit.queue_id == queue_id,
+        Visit.status == "waiting",
+        Visit.available_at <= bindparam("now"),
+        Visit.pool_window_id.is_(None),
+        Visit.pool_staff_id.is_(None),
+    )
+    last_called = (
+        select(Visit.queued_at, Visit.called_at)
+        .where(Visit.branch_id == branch_id, Visit.queue_id == queue_id, Visit.called_at.is_not(None))
+        .order_by(Visit.called_at.desc())
+        .limit(1)
+        .subquery()
     )
     listed = exists().where(
         BranchService.branch_id == branch_id, BranchService.queue_id == queue_id
@@ -194,29 +257,61 @@ def _estimate_statement(first_in_line: bool) -> Statement:
     return Statement(
         select(
             select(func.count()).where(AHEAD[first_in_line]).scalar_subquery().label("ahead"),
-            staffed.scalar_subquery().label("windows"),
+            select(func.count()).where(*in_line).scalar_subquery().label("line"),
+            windows(STAFFED).label("windows"),
+            windows(("open",)).label("free"),
+            select(func.min(Visit.queued_at)).where(*in_line).scalar_subquery().label("head_queued_at"),
+            select(last_called.c.queued_at).scalar_subquery().label("last_queued_at"),
+            select(last_called.c.called_at).scalar_subquery().label("last_called_at"),
+            select(Branch.timezone).where(Branch.id == branch_id).scalar_subquery().label("timezone"),
             listed.label("listed"),
         )
     )
 
 
-_ESTIMATE: Final = {first: _estimate_statement(first) for first in (False, True)}
+_ESTIMATE: Final = {first: _queue_figures_statement(first) for first in (False, True)}
 
 
-async def ticket_estimate(db: Db, visit: VisitRow, *, now: datetime) -> tuple[int, int]:
-    """People ahead of a ticket and its estimated wait: ``branch_load``'s figures for its queue alone.
+class TicketEstimate(NamedTuple):
+    ahead: int
+    wait_s: int
+    # Every predictor's estimate for a ticket issued now into the queue: stored with a new ticket, so that
+    # the predictor learns from them when it is called (queue.waits).
+    estimates: dict[str, float] | None
 
-    The same formula, without reading the whole branch: one statement counts the people ahead, the
-    windows serving the queue and whether the branch load would list the queue at all; a second reads the
-    recent service times, needed only when someone is ahead.
+
+async def ticket_estimate(db: Db, visit: VisitRow, *, now: datetime) -> TicketEstimate:
+    """People ahead of a waiting ticket and its estimated wait, by this process's wait predictor.
+
+    One statement reads the queue's figures (``_queue_figures_statement``); a second, the recent service
+    times, only when the ticket is not about to be called by a free window.
     """
     if visit.status != "waiting":
-        return 0, 0
+        return TicketEstimate(0, 0, None)
     tx = await transaction(db)
-    figures = await tx.one(_ESTIMATE[visit.first_in_line], {**ahead_params(visit), "now": now})
-    ahead, windows = int(figures.ahead), int(figures.windows)
-    if ahead == 0 or not (windows or figures.listed):
-        return ahead, 0
-    durations, branch_service_s = _service_times(await _served(tx, branch_id=visit.branch_id, now=now))
-    samples = durations.get(visit.queue_id, [])
-    return ahead, estimate(ahead, windows, _mean_service_s(samples, branch_service_s))
+    row = await tx.one(_ESTIMATE[visit.first_in_line], {**ahead_params(visit), "now": now})
+    ahead, windows, free = int(row.ahead), int(row.windows), int(row.free)
+    if not (windows or row.listed):
+        return TicketEstimate(ahead, 0, None)
+    served = await _served(tx, branch_id=visit.branch_id, now=now) if ahead >= free else []
+    durations = _durations(served)
+    branch_samples = [d for values in durations.values() for d in values]
+    recent = []
+    if row.last_called_at is not None and row.last_queued_at is not None:
+        recent.append(max((row.last_called_at - row.last_queued_at).total_seconds(), 0.0))
+    figures = QueueFigures(
+        queue_id=visit.queue_id,
+        at=now.astimezone(ZoneInfo(row.timezone or "Asia/Almaty")),
+        ahead=ahead,
+        windows=windows,
+        line=max(int(row.line), ahead),
+        free_windows=free,
+        service_times_s=durations.get(visit.queue_id, []),
+        branch_service_s=(
+            sum(branch_samples) / len(branch_samples) if len(branch_samples) >= MIN_SAMPLES else None
+        ),
+        recent_waits_s=recent,
+        head_wait_s=max((now - row.head_queued_at).total_seconds(), 0.0) if row.head_queued_at else 0.0,
+    )
+    forecast = PREDICTOR.forecast(figures)
+    return TicketEstimate(ahead, PREDICTOR.estimate(figures), dict(forecast.estimates))

@@ -149,6 +149,7 @@ class Visit(Base):
     __table_args__ = (
         UniqueConstraint("branch_id", "issued_queue_id", "service_day", "seq"),
         Index("ix_visits_waiting", "branch_id", "status", "queue_id"),
+        Index("ix_visits_called", "branch_id", "queue_id", "called_at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -180,6 +181,8 @@ class Visit(Base):
     calls: Mapped[int] = mapped_column(SmallInteger, default=0)
     serving_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The wait predictors' estimates when the ticket was issued (queue.waits), learnt from at its call.
+    wait_estimates: Mapped[dict[str, float] | None] = mapped_column(JSON)
 
 
 class VisitService(Base):

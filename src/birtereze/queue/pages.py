@@ -82,7 +82,7 @@ async def _view(
     queue = await queue_service.get_queue(session, visit.queue_id)
     lines = await queue_service.list_visit_services(session, visit_id=visit.id)
     services = await catalog_service.list_services(session, ids=[line.service_id for line in lines])
-    ahead, wait_s = await queue_load.ticket_estimate(session, visit, now=now)
+    ahead, wait_s, _estimates = await queue_load.ticket_estimate(session, visit, now=now)
     window_number = None
     if visit.window_id is not None and visit.status in ("called", "serving"):
         window_number = (await branches_service.get_window(session, visit.window_id)).number

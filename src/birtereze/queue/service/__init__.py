@@ -32,6 +32,7 @@ from birtereze.queue.service.tickets import (
     list_visit_services,
     list_waiting,
     position_of,
+    remember_estimates,
 )
 
 __all__ = [
@@ -67,6 +68,7 @@ __all__ = [
     "position_of",
     "recall",
     "record_service",
+    "remember_estimates",
     "start_break",
     "transfer",
 ]

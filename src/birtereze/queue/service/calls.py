@@ -30,6 +30,7 @@ from birtereze.queue.service.rows import (
     visit_of,
 )
 from birtereze.queue.states import STAFFED, VISIT_STATE_WORDS
+from birtereze.queue.waits import PREDICTOR
 
 _PROFILE: Final = Statement(
     select(
@@ -188,6 +189,9 @@ async def _take(tx: Tx, desk: Desk, visit_id: int, now: datetime) -> VisitRow | 
 
 
 async def _after_call(tx: Tx, desk: Desk, visit: VisitRow, now: datetime) -> Desk:
+    if visit.wait_estimates:
+        # The wait predictor learns which of its estimates, made at issue, came closest.
+        PREDICTOR.observe(visit.queue_id, visit.wait_estimates, (now - visit.queued_at).total_seconds())
     set_state(desk.counter, "calling", now)
     desk.counter.visit_id = visit.id
     desk.visit = visit

@@ -49,6 +49,7 @@ class VisitRow:
     calls: int
     serving_at: datetime | None
     ended_at: datetime | None
+    wait_estimates: dict[str, float] | None
 
 
 @dataclass(slots=True)
@@ -87,6 +88,7 @@ _VISIT_MUTABLE: Final = (
     "calls",
     "serving_at",
     "ended_at",
+    "wait_estimates",
 )
 _COUNTER_MUTABLE: Final = (
     "state",

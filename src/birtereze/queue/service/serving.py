@@ -202,6 +202,7 @@ async def transfer(
     visit.called_at = None
     visit.serving_at = None
     visit.calls = 0
+    visit.wait_estimates = None  # made for the wait from the issue, not from this transfer
     desk.counter.visit_id = None
     set_state(desk.counter, "open", now)
     desk.visit = visit

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, Final
 
-from sqlalchemy import BindParameter, ColumnElement, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import JSON, BindParameter, ColumnElement, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -204,6 +204,7 @@ async def issue_ticket(
             "calls": 0,
             "serving_at": None,
             "ended_at": None,
+            "wait_estimates": None,
         },
     )
     visit = visit_of(row)
@@ -226,6 +227,18 @@ async def issue_ticket(
         },
     )
     return visit
+
+
+_REMEMBER: Final = Statement(
+    update(Visit)
+    .where(Visit.id == bindparam("k_id"))
+    .values(wait_estimates=bindparam("estimates", type_=JSON))
+)
+
+
+async def remember_estimates(db: Db, *, visit_id: int, estimates: dict[str, float]) -> None:
+    """Keep the wait predictors' estimates made at issue with the ticket; it learns from them at its call."""
+    await (await transaction(db)).execute(_REMEMBER, {"k_id": visit_id, "estimates": estimates})
 
 
 async def get_visit_by_token(db: Db, *, token: str, secret: str, max_age_s: int, now: datetime) -> VisitRow:
