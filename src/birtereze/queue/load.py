@@ -133,8 +133,9 @@ async def branch_load(db: Db, *, branch_id: int, now: datetime) -> BranchLoad:
             windows_by_queue[staffed_queue_id].add(window_id)
             if state == "open":
                 free_by_queue[staffed_queue_id].add(window_id)
-    durations, branch_service_s = _service_times(served)
-    enough = sum(len(values) for values in durations.values()) >= MIN_SAMPLES
+    durations = _durations(served)
+    branch_mean = _branch_mean(durations)
+    branch_service_s = DEFAULT_SERVICE_S if branch_mean is None else branch_mean
     local = now.astimezone(ZoneInfo(last_calls[0].timezone)) if last_calls else now
     for queue_id in {*waits, *windows_by_queue, *(offer.queue_id for offer in offered)}:
         load = queue(queue_id)
@@ -152,7 +153,7 @@ async def branch_load(db: Db, *, branch_id: int, now: datetime) -> BranchLoad:
             windows=load.windows,
             free_windows=len(free_by_queue.get(queue_id, ())),
             service_times_s=durations.get(queue_id, []),
-            branch_service_s=branch_service_s if enough else None,
+            branch_service_s=branch_mean,
             recent_waits_s=[last_wait[queue_id]] if queue_id in last_wait else [],
             head_wait_s=load.longest_wait_s,
         )
@@ -198,14 +199,10 @@ def _durations(served: Sequence[Served]) -> dict[int, list[float]]:
     return durations
 
 
-def _service_times(served: Sequence[Served]) -> tuple[dict[int, list[float]], float]:
-    """Service durations per queue, and the branch's mean service time."""
-    durations = _durations(served)
+def _branch_mean(durations: dict[int, list[float]]) -> float | None:
+    """The branch's mean service time over all its queues; None below ``MIN_SAMPLES`` services."""
     all_durations = [d for values in durations.values() for d in values]
-    branch_service_s = (
-        sum(all_durations) / len(all_durations) if len(all_durations) >= MIN_SAMPLES else DEFAULT_SERVICE_S
-    )
-    return durations, branch_service_s
+    return sum(all_durations) / len(all_durations) if len(all_durations) >= MIN_SAMPLES else None
 
 
 def _mean_service_s(samples: list[float], branch_service_s: float) -> float:
@@ -295,7 +292,6 @@ async def ticket_estimate(db: Db, visit: VisitRow, *, now: datetime) -> TicketEs
         return TicketEstimate(ahead, 0, None)
     served = await _served(tx, branch_id=visit.branch_id, now=now) if ahead >= free else []
     durations = _durations(served)
-    branch_samples = [d for values in durations.values() for d in values]
     recent = []
     if row.last_called_at is not None and row.last_queued_at is not None:
         recent.append(max((row.last_called_at - row.last_queued_at).total_seconds(), 0.0))
@@ -307,11 +303,9 @@ async def ticket_estimate(db: Db, visit: VisitRow, *, now: datetime) -> TicketEs
         line=max(int(row.line), ahead),
         free_windows=free,
         service_times_s=durations.get(visit.queue_id, []),
-        branch_service_s=(
-            sum(branch_samples) / len(branch_samples) if len(branch_samples) >= MIN_SAMPLES else None
-        ),
+        branch_service_s=_branch_mean(durations),
         recent_waits_s=recent,
         head_wait_s=max((now - row.head_queued_at).total_seconds(), 0.0) if row.head_queued_at else 0.0,
     )
     forecast = PREDICTOR.forecast(figures)
-    return TicketEstimate(ahead, PREDICTOR.estimate(figures), dict(forecast.estimates))
+    return TicketEstimate(ahead, PREDICTOR.estimate(figures, forecast), dict(forecast.estimates))

@@ -170,9 +170,7 @@ def require_roles(*roles: str):  # type: ignore[no-untyped-def]
     # One dependency, not a chain of three (token → principal → role): FastAPI's resolution of each level
     # cost more than the check itself on the hot routes.
     async def dependency(request: Request) -> Principal:
-        principal = await optional_principal(request)
-        if principal is None:
-            raise Unauthorized()
+        principal = await current_principal(await optional_principal(request))
         if principal.role not in roles and not principal.is_admin:
             raise Forbidden()
         return principal

@@ -182,12 +182,13 @@ class LivePredictor:
         """A new ticket's wait, and every predictor's estimate: store ``dict(estimates)`` with it."""
         return self.combiner.forecast(to_state(figures))
 
-    def estimate(self, figures: QueueFigures) -> int:
-        """Seconds left to wait for the ticket with ``figures.ahead`` people ahead of it."""
+    def estimate(self, figures: QueueFigures, forecast: Forecast | None = None) -> int:
+        """Seconds left to wait for the ticket with ``figures.ahead`` people ahead of it (``forecast``:
+        this figures' ``forecast``, when the caller has made it already)."""
         share = place_share(figures)
         if share == 0.0:
             return 0
-        return round(self.forecast(figures).wait_s * share)
+        return round((forecast or self.forecast(figures)).wait_s * share)
 
     def observe(self, queue_id: int, forecast: Forecast | Mapping[str, float], actual_wait_s: float) -> None:
         """A ticket of the queue was called after ``actual_wait_s``: learn from its issue-time estimates.
