@@ -19,7 +19,7 @@ from birtereze.core.sql import Statement, any_of, lean_transaction, transaction
 from birtereze.queue.models import TicketCounter
 from tests.conftest import Database
 
-DIALECTS = (postgresql.psycopg.dialect(), sqlite.aiosqlite.dialect())
+DIALECTS = (postgresql.asyncpg.dialect(), sqlite.aiosqlite.dialect())
 
 
 def _statements() -> list[tuple[str, Statement, str | None]]:

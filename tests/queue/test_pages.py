@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from urllib.parse import urlparse
 
 import httpx
@@ -182,8 +183,8 @@ async def test_it_cancels_a_waiting_ticket_when_the_citizen_confirms(
 
 
 async def test_it_answers_a_bad_link_with_a_friendly_page(client: httpx.AsyncClient, world: World) -> None:
-    forged = security.sign_ticket("another-secret", 1)
-    missing = security.sign_ticket("test-secret", 987654)
+    forged = security.sign_ticket("another-secret", 1, datetime.now(UTC))
+    missing = security.sign_ticket("test-secret", 987654, datetime.now(UTC))
     for token in ("not-a-token", forged, missing):
         for suffix in ("", "/live"):
             response = await client.get(f"/t/{token}{suffix}", params={"lang": "ru"})

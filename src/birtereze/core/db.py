@@ -6,8 +6,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
+import orjson
 from sqlalchemy import DateTime, Dialect, MetaData, event, select
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -56,7 +57,7 @@ def normalise_url(url: str, *, async_driver: bool) -> URL:
     if backend == "sqlite":
         driver = "aiosqlite" if async_driver else "pysqlite"
     elif backend in {"postgresql", "postgres"}:
-        backend, driver = "postgresql", "psycopg"
+        backend, driver = "postgresql", "asyncpg" if async_driver else "psycopg"
     else:
         raise ValueError(f"unsupported database: {backend}")
     return parsed.set(drivername=f"{backend}+{driver}")
@@ -88,6 +89,14 @@ def install_sqlite_hooks(sync_engine: Any) -> None:
     event.listen(sync_engine, "begin", _sqlite_begin_immediate)
 
 
+def _json_dumps(value: Any) -> str:
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+# JSON columns (event data, estimates, stored responses) through orjson: several times faster than json.
+_JSON_CODEC: Final[dict[str, Any]] = {"json_serializer": _json_dumps, "json_deserializer": orjson.loads}
+
+
 def create_engine(url: str, *, pool_size: int | None = None) -> AsyncEngine:
     """The engine of ``url``; ``pool_size`` unset: 1 connection on SQLite, 10 on PostgreSQL.
 
@@ -98,7 +107,9 @@ def create_engine(url: str, *, pool_size: int | None = None) -> AsyncEngine:
     parsed = normalise_url(url, async_driver=True)
     ensure_sqlite_dir(parsed)
     if parsed.get_backend_name() == "sqlite":
-        engine = create_async_engine(parsed, pool_size=pool_size or 1, max_overflow=0, pool_timeout=60)
+        engine = create_async_engine(
+            parsed, pool_size=pool_size or 1, max_overflow=0, pool_timeout=60, **_JSON_CODEC
+        )
         install_sqlite_hooks(engine.sync_engine)
         return engine
     pool_size = pool_size or 10
@@ -110,7 +121,10 @@ def create_engine(url: str, *, pool_size: int | None = None) -> AsyncEngine:
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_recycle=1800,
-        connect_args={"prepare_threshold": 5},
+        # asyncpg prepares every statement and keeps it per connection: room for every statement of the
+        # application, so that none is parsed and planned twice.
+        connect_args={"statement_cache_size": 1000},
+        **_JSON_CODEC,
     )
 
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import contextlib
 from collections import namedtuple
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, Final
@@ -50,15 +50,17 @@ class _Compiled:
     row_type: type[tuple[Any, ...]] | None
     # Columns' Python-side defaults of an INSERT that leaves them out: (parameter, callable default).
     column_defaults: tuple[tuple[str, Callable[[Any], Any]], ...] = ()
-    # Made on the first run: some types' processors depend on the driver's type of the column.
+    # Made on the first run: some types' processors depend on the database's type of the column (a
+    # NUMERIC or a FLOAT read as a float, for one).
     result_processors: tuple[tuple[int, Processor], ...] | None = None
 
-    def processors(self, dialect: Dialect, description: Any) -> tuple[tuple[int, Processor], ...]:
+    def processors(
+        self, dialect: Dialect, coltypes: Sequence[Any] | None
+    ) -> tuple[tuple[int, Processor], ...]:
         if self.result_processors is None:
             found = []
             for index, type_ in enumerate(self.result_types):
-                coltype = description[index][1] if description is not None else None
-                processor = type_._cached_result_processor(dialect, coltype)
+                processor = type_._cached_result_processor(dialect, coltypes[index] if coltypes else None)
                 if processor is not None:
                     found.append((index, processor))
             self.result_processors = tuple(found)
@@ -75,9 +77,11 @@ class Statement:
         self._by_dialect: dict[str, _Compiled] = {}
 
     def compiled(self, dialect: Dialect) -> _Compiled:
-        found = self._by_dialect.get(dialect.name)
+        # By driver as well: the parameter style is the driver's ("$1" for asyncpg, "%(x)s" for psycopg).
+        key = f"{dialect.name}+{dialect.driver}"
+        found = self._by_dialect.get(key)
         if found is None:
-            found = self._by_dialect[dialect.name] = _compile(self.statement, dialect)
+            found = self._by_dialect[key] = _compile(self.statement, dialect)
         return found
 
 
@@ -120,41 +124,26 @@ def _row_type(names: list[str]) -> type[tuple[Any, ...]]:
 
 
 class Pending:
-    """The rows of a statement sent in a pipeline, read when they are needed (after the commit at the
-    latest); on SQLite and in a session's transaction they are read at once."""
+    """The rows of a statement, read when they are needed (``submit``). Both drivers answer each statement
+    before the next is sent, so the rows are there already; the class keeps the services' calls the same
+    should a driver send statements ahead again."""
 
-    __slots__ = ("_compiled", "_cursor", "_rows", "_tx")
+    __slots__ = ("_rows",)
 
-    def __init__(
-        self, tx: Tx, compiled: _Compiled, cursor: Any = None, rows: list[Row] | None = None
-    ) -> None:
-        self._tx, self._compiled, self._cursor, self._rows = tx, compiled, cursor, rows
+    def __init__(self, rows: list[Row]) -> None:
+        self._rows = rows
 
     async def rows(self) -> list[Row]:
-        if self._rows is None:
-            try:
-                raw_rows = await self._cursor.fetchall()
-            except Exception as error:
-                raise self._tx._wrapped(error, self._compiled.sql, None) from error
-            self._rows = self._tx._processed(self._compiled, raw_rows, self._cursor.description)
         return self._rows
 
     def ready(self) -> list[Row]:
-        """The rows, which must have been read already."""
-        if self._rows is None:
-            raise RuntimeError("the statement's rows were not read yet")
         return self._rows
 
 
 class Tx:
-    """One transaction on one driver connection (psycopg's ``AsyncConnection`` or aiosqlite's).
+    """One transaction on one driver connection (asyncpg's ``Connection`` or aiosqlite's)."""
 
-    A lean transaction of its own runs psycopg in pipeline mode: a statement whose rows are not needed at
-    once (``execute``, ``submit``) is sent without waiting, so that the writes at the end of an operation
-    and its COMMIT travel together; a database error there surfaces at the next read or at the commit.
-    """
-
-    __slots__ = ("_open", "_pipelined", "_sqlite", "dialect", "live", "raw", "visible")
+    __slots__ = ("_open", "_sqlite", "dialect", "live", "raw", "visible")
 
     def __init__(
         self,
@@ -170,7 +159,6 @@ class Tx:
         self.raw = raw
         self._open = open
         self._sqlite = dialect.name == "sqlite"
-        self._pipelined = False
         # The live events appended in this transaction (core.events), published after it commits.
         self.live: list[Any] = live if live is not None else []
         # The caller's branch scope, where a route set it: rows of other branches are "not found".
@@ -197,19 +185,28 @@ class Tx:
     def _wrapped(self, error: Exception, sql: str, parameters: Any) -> Exception:
         """A driver's error as SQLAlchemy's (IntegrityError, DataError, OperationalError…), as the ORM path
         raises them, so that the same handlers answer (409, 400, 503)."""
-        base = self.dialect.loaded_dbapi.Error
-        if not isinstance(error, base):
+        dbapi: Any = self.dialect.loaded_dbapi
+        translate: Mapping[type, Any] | None = getattr(dbapi, "_asyncpg_error_translate", None)
+        if translate is not None and not isinstance(error, dbapi.Error):
+            # asyncpg's own exceptions, mapped as SQLAlchemy's adaption of the driver maps them.
+            for kind in type(error).__mro__:
+                if kind in translate:
+                    adapted = translate[kind](error.args[0] if error.args else str(error), error)
+                    adapted.__cause__ = error
+                    error = adapted
+                    break
+        if not isinstance(error, dbapi.Error):
             return error
-        wrapped: Exception = DBAPIError.instance(sql, parameters, error, base, dialect=self.dialect)
+        wrapped: Exception = DBAPIError.instance(sql, parameters, error, dbapi.Error, dialect=self.dialect)
         return wrapped
 
-    def _processed(self, compiled: _Compiled, raw_rows: Any, description: Any) -> list[Row]:
+    def _processed(self, compiled: _Compiled, raw_rows: Any) -> list[Row]:
         if not raw_rows:
             return []
         row_type: Any = compiled.row_type
         processors = compiled.result_processors
         if processors is None:
-            processors = compiled.processors(self.dialect, description)
+            processors = compiled.processors(self.dialect, None)
         if not processors:
             return [row_type._make(row) for row in raw_rows]
         result = []
@@ -220,8 +217,7 @@ class Tx:
             result.append(row_type._make(values))
         return result
 
-    async def _send(self, statement: Statement, params: Mapping[str, Any] | None, *, wait: bool) -> Pending:
-        """Send a statement; with ``wait`` (or outside a pipeline) its rows are read before returning."""
+    async def _run(self, statement: Statement, params: Mapping[str, Any] | None) -> list[Row]:
         compiled = statement.compiled(self.dialect)
         parameters = self._parameters(compiled, params)
         try:
@@ -231,16 +227,16 @@ class Tx:
             if self._sqlite:
                 if compiled.row_type is None:
                     await (await self.raw.execute(compiled.sql, parameters)).close()
-                    return Pending(self, compiled, rows=[])
-                raw_rows = await self.raw.execute_fetchall(compiled.sql, parameters)
-                return Pending(self, compiled, rows=self._processed(compiled, raw_rows, None))
-            cursor = await self.raw.execute(compiled.sql, parameters)
+                    return []
+                return self._processed(compiled, await self.raw.execute_fetchall(compiled.sql, parameters))
             if compiled.row_type is None:
-                return Pending(self, compiled, rows=[])
-            pending = Pending(self, compiled, cursor)
-            if wait or not self._pipelined:
-                await pending.rows()
-            return pending
+                await self.raw.execute(compiled.sql, *parameters)
+                return []
+            if compiled.result_processors is None:
+                # Once per statement and process: the columns' types, which some processors depend on.
+                prepared = await self.raw.prepare(compiled.sql)
+                compiled.processors(self.dialect, [a.type.oid for a in prepared.get_attributes()])
+            return self._processed(compiled, await self.raw.fetch(compiled.sql, *parameters))
         except Exception as error:
             wrapped = self._wrapped(error, compiled.sql, parameters)
             if wrapped is error:
@@ -248,14 +244,14 @@ class Tx:
             raise wrapped from error
 
     async def rows(self, statement: Statement, params: Mapping[str, Any] | None = None) -> list[Row]:
-        return (await self._send(statement, params, wait=True)).ready()
+        return await self._run(statement, params)
 
     async def first(self, statement: Statement, params: Mapping[str, Any] | None = None) -> Row | None:
-        found = await self.rows(statement, params)
+        found = await self._run(statement, params)
         return found[0] if found else None
 
     async def one(self, statement: Statement, params: Mapping[str, Any] | None = None) -> Row:
-        found = await self.rows(statement, params)
+        found = await self._run(statement, params)
         if len(found) != 1:
             raise LookupError(f"expected one row, got {len(found)}")
         return found[0]
@@ -265,34 +261,41 @@ class Tx:
         return None if row is None else row[0]
 
     async def execute(self, statement: Statement, params: Mapping[str, Any] | None = None) -> None:
-        """Run a statement whose outcome is only success or an error (in a pipeline: sent, not awaited)."""
-        await self._send(statement, params, wait=False)
+        """Run a statement whose outcome is only success or an error."""
+        await self._run(statement, params)
 
     async def submit(self, statement: Statement, params: Mapping[str, Any] | None = None) -> Pending:
-        """Send a statement whose rows are needed later; they are read with ``Pending.rows()``."""
-        return await self._send(statement, params, wait=False)
+        """Run a statement whose rows are needed later; they are read with ``Pending.rows()``."""
+        return Pending(await self._run(statement, params))
 
     # --- a transaction of its own (the hot routes): begin, commit, roll back --------------------------
 
     async def begin(self) -> None:
-        # SQLite takes the write lock at the start (see core.db); psycopg begins on the first statement.
-        if self._sqlite:
-            await self._command(self.raw.execute("BEGIN IMMEDIATE"), "BEGIN IMMEDIATE")
+        # SQLite takes the write lock at the start (see core.db).
+        await self._command("BEGIN IMMEDIATE" if self._sqlite else "BEGIN")
 
     async def commit(self) -> None:
-        await self._command(self.raw.commit(), "COMMIT")
+        await self._command("COMMIT")
 
     async def rollback(self) -> None:
-        await self._command(self.raw.rollback(), "ROLLBACK")
+        await self._command("ROLLBACK")
 
-    async def _command(self, command: Awaitable[Any], sql: str) -> None:
+    async def _command(self, sql: str) -> None:
         try:
-            await command
+            if self._sqlite:
+                await (await self.raw.execute(sql)).close()
+            else:
+                await self.raw.execute(sql)
         except Exception as error:
             wrapped = self._wrapped(error, sql, None)
             if wrapped is error:
                 raise
             raise wrapped from error
+
+    @property
+    def broken(self) -> bool:
+        """The connection is gone (a server restart, a network cut)."""
+        return not self._sqlite and self.raw is not None and self.raw.is_closed()
 
 
 Db = AsyncSession | Tx
@@ -309,8 +312,13 @@ async def transaction(db: Db) -> Tx:
     if cached is not None and session_transaction is not None and cached[0] is session_transaction:
         return cached[1]
     connection = await db.connection()
-    raw = (await connection.get_raw_connection()).driver_connection
-    tx = Tx(connection.dialect, raw, db.info.setdefault(_SESSION_LIVE, []))
+    pooled = await connection.get_raw_connection()
+    adapted: Any = pooled.dbapi_connection
+    if getattr(adapted, "_transaction", False) is None and not adapted.autocommit:
+        # SQLAlchemy's asyncpg adaption begins the transaction at its first statement: a lean statement
+        # run before it must find the transaction begun, or it would commit on its own.
+        await adapted._start_transaction()
+    tx = Tx(connection.dialect, pooled.driver_connection, db.info.setdefault(_SESSION_LIVE, []))
     db.info[_SESSION_TX] = (db.sync_session.get_transaction(), tx)
     return tx
 
@@ -326,21 +334,15 @@ def session_live(session: AsyncSession) -> list[Any]:
 async def lean_transaction(engine: AsyncEngine) -> AsyncIterator[Tx]:
     """A transaction on a pooled connection, without an ORM session: commit on success, else roll back.
 
-    The connection is taken from the pool on the first statement, not before; on PostgreSQL the
-    transaction runs in pipeline mode (see ``Tx``).
+    The connection is taken from the pool on the first statement, not before.
     """
     pooled: PoolProxiedConnection | None = None
-    pipeline: Any = None
 
     async def open_connection() -> None:
-        nonlocal pooled, pipeline
+        nonlocal pooled
         pooled = await engine.raw_connection()
         tx.raw = pooled.driver_connection
         await tx.begin()
-        if not tx._sqlite:
-            pipeline = tx.raw.pipeline()
-            await pipeline.__aenter__()
-            tx._pipelined = True
 
     tx = Tx(engine.dialect, None, open=open_connection)
     try:
@@ -349,18 +351,15 @@ async def lean_transaction(engine: AsyncEngine) -> AsyncIterator[Tx]:
             if tx.raw is not None:
                 await tx.commit()
         except BaseException:
-            if tx.raw is not None and not getattr(tx.raw, "broken", False):
-                await tx.rollback()
-            raise
-        finally:
-            if pipeline is not None:
-                tx._pipelined = False
+            if tx.raw is not None and not tx.broken:
                 with contextlib.suppress(Exception):
-                    await pipeline.__aexit__(None, None, None)
+                    await tx.rollback()
+            raise
     finally:
         if pooled is not None:
-            if getattr(tx.raw, "broken", False):
-                # The server went away (a restart, a network cut): the pool opens a new connection later.
+            if tx.broken or (not tx._sqlite and tx.raw.is_in_transaction()):
+                # The server went away, or the transaction could not be ended: the pool opens a new
+                # connection later.
                 await greenlet_spawn(pooled.invalidate)
-            # Back to the pool; its reset runs the adapted connection's (awaiting) rollback in a greenlet.
+            # Back to the pool (its reset rolls back whatever SQLAlchemy's adaption began, here nothing).
             await greenlet_spawn(pooled.close)

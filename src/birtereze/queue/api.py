@@ -56,13 +56,27 @@ _SLOT = "{token}"
 
 
 def _ticket_page_url(request: Request, token: str) -> str:
-    """The citizen's ticket page (the QR's link). ``url_for`` walks every route of the application on each
-    call, so the page's path is resolved once per application and the token put in it."""
-    path: str | None = getattr(request.app.state, "ticket_page_path", None)
+    """The citizen's ticket page (the QR's link). ``url_for`` walks every route of the application and
+    ``base_url`` parses the request's address anew on each call: both are resolved once per application
+    and address."""
+    state = request.app.state
+    path: str | None = getattr(state, "ticket_page_path", None)
     if path is None:
-        path = request.app.url_path_for("ticket_page", token=_SLOT)
-        request.app.state.ticket_page_path = path
-    return str(URLPath(path.replace(_SLOT, token)).make_absolute_url(request.base_url))
+        path = state.ticket_page_path = request.app.url_path_for("ticket_page", token=_SLOT)
+        state.ticket_page_bases = {}
+    scope = request.scope
+    address = (
+        scope["scheme"],
+        request.headers.get("host"),
+        scope.get("root_path", ""),
+        str(scope.get("server")),
+    )
+    base: str | None = state.ticket_page_bases.get(address)
+    if base is None:
+        if len(state.ticket_page_bases) > 100:
+            state.ticket_page_bases.clear()
+        base = state.ticket_page_bases[address] = str(URLPath(path).make_absolute_url(request.base_url))
+    return base.replace(_SLOT, token)
 
 
 @router.post(

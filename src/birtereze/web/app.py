@@ -73,11 +73,12 @@ def create_app(
     app.state.token_cache = TokenCache(settings.token_cache_ttl_s)
 
     problems.install(app)
+    # Requests are matched against the routes in this order: the queue's hot routes first.
     for router in (
+        queue_router,
         ops.router,
         staff_router,
         branches_router,
-        queue_router,
         queue_config_router,
         kpi_router,
         staffing_router,

@@ -131,13 +131,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(DataError)
     async def unstorable_value(request: Request, exc: DataError) -> JSONResponse:
-        # A value the database cannot hold: an integer beyond 64 bits names no row (as on SQLite above);
-        # text with a NUL byte or longer than its column is refused. Nothing was written.
-        log.info("db.data_error", error=str(exc.orig))
-        locale = _locale(request)
-        if getattr(exc.orig, "sqlstate", None) == "22003":  # numeric_value_out_of_range
-            return problem(request, 404, "not_found", HTTP_TITLES[404].render(locale))
-        return problem(request, 400, InvalidInput.code, InvalidInput.message.render(locale))
+        return _unstorable(request, exc)
 
     @app.exception_handler(IntegrityError)
     async def integrity_error(request: Request, exc: IntegrityError) -> JSONResponse:
@@ -146,6 +140,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(DBAPIError)
     async def database_busy(request: Request, exc: DBAPIError) -> JSONResponse:
+        if _is_data_error(exc):
+            return _unstorable(request, exc)
         # Deadlocks, serialization failures, a locked SQLite file: nothing was committed, retry is safe.
         log.warning("db.transient_error", error=str(exc.orig))
         return problem(request, 503, "database_busy", UNAVAILABLE.render(_locale(request)))
@@ -210,3 +206,35 @@ def _document(app: FastAPI) -> None:
         return document
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _driver_error(exc: DBAPIError) -> BaseException | None:
+    """The driver's own exception under SQLAlchemy's (and under its adaption of the driver, if any)."""
+    orig: BaseException | None = exc.orig
+    inner = getattr(orig, "orig", None) or getattr(orig, "__cause__", None)
+    return inner if isinstance(inner, BaseException) else orig
+
+
+def _is_data_error(exc: DBAPIError) -> bool:
+    """A value the database cannot hold: SQLSTATE class 22 from the server, or a parameter the driver
+    could not encode (asyncpg checks an integer's range before sending it)."""
+    if isinstance(exc, DataError) or str(getattr(exc.orig, "sqlstate", None) or "").startswith("22"):
+        return True
+    driver = _driver_error(exc)
+    return isinstance(driver, ValueError) and "query argument" in str(driver)
+
+
+def _out_of_range(exc: DBAPIError) -> bool:
+    if getattr(exc.orig, "sqlstate", None) == "22003":  # numeric_value_out_of_range
+        return True
+    return "out of int" in str(_driver_error(exc)) and "range" in str(_driver_error(exc))
+
+
+def _unstorable(request: Request, exc: DBAPIError) -> JSONResponse:
+    # A value the database cannot hold: an integer beyond 64 bits names no row (as on SQLite above); text
+    # with a NUL byte or longer than its column is refused. Nothing was written.
+    log.info("db.data_error", error=str(exc.orig))
+    locale = _locale(request)
+    if _out_of_range(exc):
+        return problem(request, 404, "not_found", HTTP_TITLES[404].render(locale))
+    return problem(request, 400, InvalidInput.code, InvalidInput.message.render(locale))
