@@ -174,7 +174,7 @@ async def build_centres(url: str, count: int) -> list[BranchFixture]:
                 await branches_service.set_hours(
                     session,
                     branch_id=branch.id,
-                    weekly={day: (clock_time(0), clock_time(23, 59)) for day in range(1, 8)},
+                    weekly={day: (clock_time(0), clock_time(0)) for day in range(1, 8)},  # around the clock
                 )
                 zone = await branches_service.create_zone(
                     session, branch_id=branch.id, code="reception", names=_names("Reception", n)

@@ -59,6 +59,13 @@ async def create_branch(session: AsyncSession, code: str, **fields: object) -> B
     return branch
 
 
+async def open_around_the_clock(session: AsyncSession, branch_id: int) -> None:
+    """A centre open day and night every day (00:00–00:00), for what happens at local midnight."""
+    await branches_service.replace_hours(
+        session, branch_id=branch_id, weekly={d: (time(0), time(0)) for d in range(1, 8)}
+    )
+
+
 async def create_world(session: AsyncSession, *, now: datetime, tokens: bool = True) -> World:
     branch = await create_branch(session, "A")
     other = await create_branch(session, "B")

@@ -38,7 +38,7 @@ from birtereze.queue import kpis
 from birtereze.queue import service as queue_service
 from birtereze.queue.errors import NoTicketWaiting
 from birtereze.staff import service as staff_service
-from tests.builders import create_world
+from tests.builders import create_world, open_around_the_clock
 from tests.conftest import START, _truncate
 from tests.queue import consistency
 
@@ -82,6 +82,8 @@ async def build_hall(url: str) -> Hall:
     async with unit_of_work(session_factory(engine)) as session:
         world = await create_world(session, now=START, tokens=False)
         branch_id, zone_id = world.branch.id, world.windows[1].zone_id
+        # The test runs on the system's clock, whatever its hour: a centre open around the clock.
+        await open_around_the_clock(session, branch_id)
         windows = [world.windows[n].id for n in (1, 2, 3)]
         for number in range(4, WINDOWS + 1):
             window = await branches_service.create_window(

@@ -14,7 +14,7 @@ from birtereze.queue import kpis
 from birtereze.queue import service as queue_service
 from birtereze.queue.kpis import BranchFrame, Figures, GroupBy
 from birtereze.queue.models import Visit
-from tests.builders import World
+from tests.builders import World, open_around_the_clock
 from tests.conftest import ALMATY
 
 # --- the pure replay -----------------------------------------------------------------------------
@@ -340,6 +340,7 @@ async def test_it_assigns_visits_to_the_local_day_of_their_ticket(
     session: AsyncSession, world: World
 ) -> None:
     # 23:55 and 00:05 in Almaty fall on the same UTC day (27 November, 18:55 and 19:05).
+    await open_around_the_clock(session, world.branch.id)
     late = await issue(session, world, datetime(2026, 11, 27, 23, 55, tzinfo=ALMATY))
     early = await issue(session, world, datetime(2026, 11, 28, 0, 5, tzinfo=ALMATY))
     assert late.service_day != early.service_day

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -18,8 +18,10 @@ from birtereze.core.events import Event
 from birtereze.core.sql import Tx
 from birtereze.queue import service as queue_service
 from birtereze.queue.errors import (
+    CentreClosed,
     NoShowTooEarly,
     NoTicketWaiting,
+    OperatorAtAnotherWindow,
     OutcomeRequired,
     ParkedTicketsWaiting,
     RecallLimitReached,
@@ -27,7 +29,7 @@ from birtereze.queue.errors import (
 )
 from birtereze.queue.service import tickets
 from birtereze.queue.service.rows import VisitRow
-from tests.builders import World
+from tests.builders import World, open_around_the_clock
 from tests.conftest import ALMATY, Database
 
 
@@ -63,6 +65,7 @@ async def test_it_numbers_tickets_per_queue_with_the_prefix(
 
 
 async def test_it_restarts_numbers_at_local_midnight_not_utc(session: AsyncSession, world: World) -> None:
+    await open_around_the_clock(session, world.branch.id)
     # 23:50 and 23:59 in Almaty are the same local day; 00:01 is the next one, though UTC is still 18:01.
     late = datetime(2026, 11, 27, 23, 50, tzinfo=ALMATY)
     assert (await issue(session, world, late)).number == "A001"
@@ -311,6 +314,7 @@ async def test_it_counts_the_people_ahead(session: AsyncSession, world: World, c
 async def test_it_numbers_by_each_branchs_own_time_zone(session: AsyncSession, world: World) -> None:
     branch = await branches_service.get(session, world.branch.id)
     await branches_service.update(session, branch, timezone="Europe/Moscow")  # UTC+3
+    await open_around_the_clock(session, world.branch.id)
     # 22:30 in Almaty is 20:30 in Moscow: still the same Moscow day as 23:30 Moscow (01:30 Almaty next day).
     before = datetime(2026, 11, 27, 22, 30, tzinfo=ALMATY)
     after = datetime(2026, 11, 28, 1, 30, tzinfo=ALMATY)
@@ -410,3 +414,66 @@ async def test_a_window_holding_parked_tickets_cannot_close_until_they_are_resum
     await queue_service.finish(session, window_id=window_id, now=clock.now())
     desk = await queue_service.close_window(session, window_id=window_id, now=clock.now())
     assert desk.counter.state == "closed"
+
+
+async def test_a_kiosk_gets_no_ticket_outside_opening_hours(session: AsyncSession, world: World) -> None:
+    # Friday 27 November, 20:00 in Almaty: closed (09:00–20:00 Monday to Saturday), open again at 09:00.
+    evening = datetime(2026, 11, 27, 20, 0, tzinfo=ALMATY)
+    with pytest.raises(CentreClosed) as refused:
+        await issue(session, world, evening)
+    assert refused.value.detail("ru") == "Центр сейчас закрыт; талоны снова выдаются с 28.11.2026 09:00."
+    with pytest.raises(CentreClosed):
+        await issue(session, world, datetime(2026, 11, 28, 8, 59, tzinfo=ALMATY), channel="phone")
+    # Staff on site may still register a visitor they are about to serve.
+    assert (await issue(session, world, evening, channel="operator")).number == "A001"
+    assert (await issue(session, world, datetime(2026, 11, 28, 9, 0, tzinfo=ALMATY))).number == "A001"
+
+
+async def test_holidays_and_exception_days_set_the_hours(session: AsyncSession, world: World) -> None:
+    # Sunday 29 November is normally a day off, opened 10:00–14:00 this once; Monday 30 is a holiday.
+    branch_id = world.branch.id
+    await branches_service.add_special_day(
+        session,
+        branch_id=branch_id,
+        day=date(2026, 11, 29),
+        kind="exception",
+        opens=time(10),
+        closes=time(14),
+    )
+    await branches_service.add_special_day(
+        session, branch_id=branch_id, day=date(2026, 11, 30), kind="holiday"
+    )
+    assert (await issue(session, world, datetime(2026, 11, 29, 13, 59, tzinfo=ALMATY))).number == "A001"
+    for closed in (
+        datetime(2026, 11, 29, 14, 0, tzinfo=ALMATY),
+        datetime(2026, 11, 30, 11, 0, tzinfo=ALMATY),
+    ):
+        with pytest.raises(CentreClosed) as refused:
+            await issue(session, world, closed)
+        assert "01.12.2026 09:00" in refused.value.detail("en")
+
+
+async def test_new_hours_apply_to_the_next_ticket(session: AsyncSession, world: World) -> None:
+    night = datetime(2026, 11, 27, 23, 0, tzinfo=ALMATY)
+    with pytest.raises(CentreClosed):
+        await issue(session, world, night)
+    await open_around_the_clock(session, world.branch.id)
+    assert (await issue(session, world, night)).number == "A001"
+
+
+async def test_an_operator_works_at_one_window_at_a_time(
+    session: AsyncSession, world: World, clock: ManualClock
+) -> None:
+    await open_window(session, world, 2, "all", clock.now())
+    with pytest.raises(OperatorAtAnotherWindow) as refused:
+        await open_window(session, world, 3, "all", clock.now())
+    assert (
+        refused.value.detail("kk") == "Сіз 2-терезеде жұмыс істеп отырсыз: басқасын ашпас бұрын оны жабыңыз."
+    )
+    # On a break the operator is still at that window; once it is closed, another may be opened.
+    await queue_service.start_break(session, window_id=world.windows[2].id, reason="lunch", now=clock.now())
+    with pytest.raises(OperatorAtAnotherWindow):
+        await open_window(session, world, 3, "all", clock.now())
+    await queue_service.end_break(session, window_id=world.windows[2].id, now=clock.now())
+    await queue_service.close_window(session, window_id=world.windows[2].id, now=clock.now())
+    await open_window(session, world, 3, "all", clock.now())

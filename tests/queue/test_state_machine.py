@@ -21,6 +21,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any, TypeVar, cast
+from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
@@ -36,7 +37,7 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from birtereze.branches import service as branches_service
-from birtereze.branches.models import Branch
+from birtereze.branches.models import Branch, OpeningHours
 from birtereze.catalog.models import Service
 from birtereze.core.clock import ManualClock
 from birtereze.core.db import create_engine, session_factory
@@ -72,6 +73,8 @@ QUEUE_TABLES = (
 )
 OUTCOMES = (None, "accepted", "refused", "no-such-outcome")
 PERSONAS = ("operator", "operator2", "manager", "outsider")
+# Who opens each window in the ordinary walk: one person per window (one operator, one window).
+WALKERS = {1: "operator", 2: "operator2", 3: "manager", 9: "outsider"}
 PROFILES = ("all", "strict", "weighted", "social", "overdue", "other")
 SERVICES = ("certificate", "benefit", "consultation")
 
@@ -171,6 +174,13 @@ class Hall:
     profiles: dict[str, ProfileSpec]
     staff: dict[str, int]
     layout: consistency.Layout
+    hours: dict[int, dict[int, tuple[time, time]]]  # branch -> ISO weekday -> opening and closing time
+    timezones: dict[int, str]
+
+    def open_at(self, branch_id: int, now: datetime) -> bool:
+        local = now.astimezone(ZoneInfo(self.timezones[branch_id]))
+        hours = self.hours[branch_id].get(local.isoweekday())
+        return hours is not None and hours[0] <= local.time().replace(tzinfo=None) < hours[1]
 
 
 async def build_hall(engine: AsyncEngine) -> Hall:
@@ -215,6 +225,9 @@ async def read_hall(session: AsyncSession, staff: dict[str, int], windows: dict[
                 rule_id=r.id,
             )
         )
+    hours: dict[int, dict[int, tuple[time, time]]] = {b.id: {} for b in branches}
+    for h in (await session.execute(select(OpeningHours))).scalars():
+        hours[h.branch_id][h.weekday] = (h.opens, h.closes)
     profiles = {}
     for profile in (await session.execute(select(WorkProfile))).scalars():
         items = (
@@ -251,6 +264,8 @@ async def read_hall(session: AsyncSession, staff: dict[str, int], windows: dict[
         profiles=profiles,
         staff=staff,
         layout=await consistency.load_layout(session),
+        hours=hours,
+        timezones={b.id: b.timezone for b in branches},
     )
 
 
@@ -386,15 +401,26 @@ class QueueMachine(RuleBasedStateMachine):
         priority=st.sampled_from((None, None, "disability", "elderly", "no-such-category")),
         extras=st.sets(st.sampled_from(SERVICES), max_size=2),
         language=st.sampled_from(("kk", "ru")),
+        channel=st.sampled_from(("kiosk", "kiosk", "operator")),
     )
-    def issue(self, branch: str, service: str, priority: str | None, extras: set[str], language: str) -> None:
+    def issue(
+        self,
+        branch: str,
+        service: str,
+        priority: str | None,
+        extras: set[str],
+        language: str,
+        channel: str = "kiosk",
+    ) -> None:
         hall, branch_id, now = self.hall, self.hall.branches[branch], self.now
         service_id = hall.services[service]
         extra_ids = sorted(hall.services[e] for e in extras)
+        # The kiosk issues during opening hours only; staff on site may register a visitor at any time.
         legal = (
             (branch_id, service_id) in hall.offered
             and (priority is None or priority in hall.priorities)
             and all((branch_id, e) in hall.offered for e in extra_ids)
+            and (channel == "operator" or hall.open_at(branch_id, now))
         )
         visit = self.attempt(
             "issue",
@@ -407,6 +433,7 @@ class QueueMachine(RuleBasedStateMachine):
                 priority_code=priority,
                 language=language,
                 extra_service_ids=extra_ids,
+                channel=channel,
             ),
         )
         if visit is None:
@@ -730,7 +757,12 @@ class QueueMachine(RuleBasedStateMachine):
     def open_window(self, number: int, stray: bool, persona: str, profile: str) -> None:
         window, now, spec = self.pick(number, stray, ("closed",)), self.now, self.hall.profiles[profile]
         staff_id = self.hall.staff[persona]
-        legal = window.state == "closed" and spec.branch_id == window.branch_id
+        # One operator, one window: not while the same person is at another window that is not closed.
+        elsewhere = any(
+            other is not window and other.staff_id == staff_id and other.state != "closed"
+            for other in self.windows.values()
+        )
+        legal = window.state == "closed" and spec.branch_id == window.branch_id and not elsewhere
         opened = self.attempt(
             "open",
             legal,
@@ -825,7 +857,7 @@ class QueueMachine(RuleBasedStateMachine):
         window = self.window(number)
         if window.state == "closed":
             profile = "all" if window.branch_id == self.branch_a else "other"
-            self.open_window(number=number, stray=True, persona=PERSONAS[number % 2], profile=profile)
+            self.open_window(number=number, stray=True, persona=WALKERS[number], profile=profile)
         elif window.state in ("open", "wrap_up"):
             self.call_next(number=number, stray=True)
         elif window.state == "calling":

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter
+from sqlalchemy import bindparam, select
 
 from birtereze.branches import service as branches_service
 from birtereze.branches.models import Branch
@@ -31,11 +33,21 @@ from birtereze.branches.schemas import (
 from birtereze.catalog import service as catalog_service
 from birtereze.core.errors import InvalidInput, NotFound
 from birtereze.core.schemas import IsoDate, Names, PathId
+from birtereze.core.sql import Statement
 from birtereze.queue import load as queue_load
 from birtereze.queue.service import config as queue_config
-from birtereze.web.deps import AdminOnly, AppSettings, BranchManage, DbSession, Now, in_scope
+from birtereze.web.deps import (
+    AdminOnly,
+    AppSettings,
+    BranchManage,
+    DbRead,
+    DbSession,
+    Now,
+    UnitOfWorkRoute,
+    in_scope,
+)
 
-router = APIRouter(prefix="/api/v1", tags=["branches"])
+router = APIRouter(prefix="/api/v1", tags=["branches"], route_class=UnitOfWorkRoute)
 
 
 async def _summary(session: DbSession, branch: Branch, now: Now) -> BranchSummary:
@@ -103,10 +115,10 @@ async def get_branch(branch_id: PathId, session: DbSession, now: Now) -> BranchD
     )
 
 
-def _load_read(branch: Branch, load: queue_load.BranchLoad) -> BranchLoadRead:
+def _load_read(branch_id: int, code: str, load: queue_load.BranchLoad) -> BranchLoadRead:
     return BranchLoadRead(
-        branch_id=branch.id,
-        code=branch.code,
+        branch_id=branch_id,
+        code=code,
         at=load.at.isoformat(),
         waiting=load.waiting,
         windows_open=load.windows_open,
@@ -139,17 +151,24 @@ def _load_read(branch: Branch, load: queue_load.BranchLoad) -> BranchLoadRead:
 
 
 @router.get("/branches/{branch_id}/load", operation_id="getBranchLoad", response_model=BranchLoadRead)
-async def get_branch_load(branch_id: PathId, session: DbSession, now: Now) -> BranchLoadRead:
+async def get_branch_load(branch_id: PathId, tx: DbRead, now: Now) -> BranchLoadRead:
     """Live load of one centre and of each service it offers, with the traffic light."""
-    branch = await branches_service.get(session, branch_id)
-    return _load_read(branch, await queue_load.branch_load(session, branch_id=branch_id, now=now))
+    code = await tx.scalar(_BRANCH_CODE, {"branch_id": branch_id})
+    if code is None:
+        raise NotFound("Branch")
+    return _load_read(branch_id, code, await queue_load.branch_load(tx, branch_id=branch_id, now=now))
+
+
+_BRANCH_CODE: Final = Statement(select(Branch.code).where(Branch.id == bindparam("branch_id")))
 
 
 @router.get("/load", operation_id="listBranchLoads", response_model=list[BranchLoadRead])
 async def list_branch_loads(session: DbSession, now: Now) -> list[BranchLoadRead]:
     """Live load of every centre."""
     return [
-        _load_read(branch, await queue_load.branch_load(session, branch_id=branch.id, now=now))
+        _load_read(
+            branch.id, branch.code, await queue_load.branch_load(session, branch_id=branch.id, now=now)
+        )
         for branch in await branches_service.list_branches(session)
     ]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -145,8 +145,9 @@ class HoursIn(Input):
 
     @model_validator(mode="after")
     def closes_after_opening(self) -> HoursIn:
-        if self.closes <= self.opens:
-            raise ValueError("closes must be after opens")
+        # 00:00–00:00: open around the clock.
+        if self.closes <= self.opens and not self.opens == self.closes == time(0):
+            raise ValueError("closes must be after opens (00:00-00:00: open around the clock)")
         return self
 
 

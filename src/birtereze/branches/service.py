@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, time
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
@@ -75,8 +76,28 @@ def service_day(timezone: str, now: datetime) -> date:
     return now.astimezone(ZoneInfo(timezone)).date()
 
 
+class WeeklyHours(Protocol):
+    @property
+    def weekday(self) -> int: ...
+    @property
+    def opens(self) -> time: ...
+    @property
+    def closes(self) -> time: ...
+
+
+class DayHours(Protocol):
+    @property
+    def day(self) -> date: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def opens(self) -> time | None: ...
+    @property
+    def closes(self) -> time | None: ...
+
+
 def hours_on(
-    day: date, hours: Sequence[OpeningHours], special_days: Sequence[SpecialDay]
+    day: date, hours: Sequence[WeeklyHours], special_days: Sequence[DayHours]
 ) -> tuple[time, time] | None:
     """Opening and closing time on ``day``, or None when the branch is closed that day."""
     for special in special_days:
@@ -90,12 +111,18 @@ def hours_on(
     return None
 
 
+def within(moment: time, opens: time, closes: time) -> bool:
+    """Whether a local time falls in opening hours; equal opening and closing times mean all day."""
+    moment = moment.replace(tzinfo=None)
+    return opens == closes or opens <= moment < closes
+
+
 def is_open(
-    branch: Branch, now: datetime, hours: Sequence[OpeningHours], special_days: Sequence[SpecialDay]
+    branch: Branch, now: datetime, hours: Sequence[WeeklyHours], special_days: Sequence[DayHours]
 ) -> bool:
     local = local_now(branch, now)
     today = hours_on(local.date(), hours, special_days)
-    return today is not None and today[0] <= local.time().replace(tzinfo=None) < today[1]
+    return today is not None and within(local.time(), *today)
 
 
 async def create(session: AsyncSession, **fields: object) -> Branch:

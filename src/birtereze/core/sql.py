@@ -22,10 +22,12 @@ Expanding ``IN`` parameters are not supported: a hot statement takes a subquery 
 from __future__ import annotations
 
 import contextlib
+import weakref
 from collections import namedtuple
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any, Final
 
 from sqlalchemy import ColumnElement, Dialect, or_
@@ -143,7 +145,7 @@ class Pending:
 class Tx:
     """One transaction on one driver connection (asyncpg's ``Connection`` or aiosqlite's)."""
 
-    __slots__ = ("_open", "_sqlite", "dialect", "live", "raw", "visible")
+    __slots__ = ("_open", "_sqlite", "dialect", "live", "memo", "raw", "visible")
 
     def __init__(
         self,
@@ -152,6 +154,7 @@ class Tx:
         live: list[Any] | None = None,
         *,
         open: Callable[[], Awaitable[Any]] | None = None,
+        memo: Memo | None = None,
     ) -> None:
         self.dialect = dialect
         # The driver connection; with ``open``, taken on the first statement (a route's other dependencies,
@@ -163,6 +166,8 @@ class Tx:
         self.live: list[Any] = live if live is not None else []
         # The caller's branch scope, where a route set it: rows of other branches are "not found".
         self.visible: Callable[[int], bool] | None = None
+        # What this process keeps about the database between requests (see ``Memo``).
+        self.memo: Memo = memo if memo is not None else Memo()
 
     def sees(self, branch_id: int) -> bool:
         return self.visible is None or self.visible(branch_id)
@@ -298,6 +303,48 @@ class Tx:
         return not self._sqlite and self.raw is not None and self.raw.is_closed()
 
 
+class Memo:
+    """Figures a process keeps about one database between requests, each for a short time: a branch's
+    configuration for issuing tickets, its recent service times. Each kind is a dict keyed by branch,
+    holding (when it was read, by the domain clock; the value); ``forget`` drops a branch's entries when
+    this process changes what they were read from. Other processes see such a change when their entries
+    expire (their time to live is the staleness the kind accepts).
+    """
+
+    def __init__(self) -> None:
+        self._kinds: dict[str, dict[int, tuple[datetime, Any]]] = {}
+
+    def get(self, kind: str, branch_id: int, now: datetime, ttl: timedelta) -> Any | None:
+        entry = self._kinds.get(kind, {}).get(branch_id)
+        if entry is None or not timedelta(0) <= now - entry[0] < ttl:
+            return None
+        return entry[1]
+
+    def put(self, kind: str, branch_id: int, now: datetime, value: Any) -> None:
+        entries = self._kinds.setdefault(kind, {})
+        if len(entries) > 10_000:
+            entries.clear()
+        entries[branch_id] = (now, value)
+
+    def forget(self, kind: str, branch_id: int | None = None) -> None:
+        """Drop a branch's entry of a kind, or every branch's."""
+        if branch_id is None:
+            self._kinds.pop(kind, None)
+        else:
+            self._kinds.get(kind, {}).pop(branch_id, None)
+
+
+_MEMOS: Final[weakref.WeakKeyDictionary[Any, Memo]] = weakref.WeakKeyDictionary()
+
+
+def memo_of(sync_engine: Any) -> Memo:
+    """The memo of a database (one per engine)."""
+    memo = _MEMOS.get(sync_engine)
+    if memo is None:
+        memo = _MEMOS[sync_engine] = Memo()
+    return memo
+
+
 Db = AsyncSession | Tx
 _SESSION_TX: Final = "birtereze.tx"
 _SESSION_LIVE: Final = "birtereze.live"
@@ -318,7 +365,12 @@ async def transaction(db: Db) -> Tx:
         # SQLAlchemy's asyncpg adaption begins the transaction at its first statement: a lean statement
         # run before it must find the transaction begun, or it would commit on its own.
         await adapted._start_transaction()
-    tx = Tx(connection.dialect, pooled.driver_connection, db.info.setdefault(_SESSION_LIVE, []))
+    tx = Tx(
+        connection.dialect,
+        pooled.driver_connection,
+        db.info.setdefault(_SESSION_LIVE, []),
+        memo=memo_of(connection.sync_engine),
+    )
     db.info[_SESSION_TX] = (db.sync_session.get_transaction(), tx)
     return tx
 
@@ -331,10 +383,12 @@ def session_live(session: AsyncSession) -> list[Any]:
 
 
 @asynccontextmanager
-async def lean_transaction(engine: AsyncEngine) -> AsyncIterator[Tx]:
+async def lean_transaction(engine: AsyncEngine, *, read_only: bool = False) -> AsyncIterator[Tx]:
     """A transaction on a pooled connection, without an ORM session: commit on success, else roll back.
 
-    The connection is taken from the pool on the first statement, not before.
+    The connection is taken from the pool on the first statement, not before. ``read_only``: no
+    transaction at all, each statement sees the database as it is when it runs; it saves the BEGIN and
+    COMMIT round trips of a read whose statements need no common snapshot.
     """
     pooled: PoolProxiedConnection | None = None
 
@@ -342,16 +396,17 @@ async def lean_transaction(engine: AsyncEngine) -> AsyncIterator[Tx]:
         nonlocal pooled
         pooled = await engine.raw_connection()
         tx.raw = pooled.driver_connection
-        await tx.begin()
+        if not read_only:
+            await tx.begin()
 
-    tx = Tx(engine.dialect, None, open=open_connection)
+    tx = Tx(engine.dialect, None, open=open_connection, memo=memo_of(engine.sync_engine))
     try:
         try:
             yield tx
-            if tx.raw is not None:
+            if tx.raw is not None and not read_only:
                 await tx.commit()
         except BaseException:
-            if tx.raw is not None and not tx.broken:
+            if tx.raw is not None and not tx.broken and not read_only:
                 with contextlib.suppress(Exception):
                     await tx.rollback()
             raise

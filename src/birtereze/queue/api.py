@@ -40,16 +40,18 @@ from birtereze.staff.service import Principal
 from birtereze.web.deps import (
     AppSettings,
     BranchRead,
+    DbRead,
     DbSession,
     DbTx,
     Now,
     QueueOperate,
     TicketIssue,
+    UnitOfWorkRoute,
     in_scope,
 )
 from birtereze.web.responses import model_response
 
-router = APIRouter(prefix="/api/v1", tags=["queue"])
+router = APIRouter(prefix="/api/v1", tags=["queue"], route_class=UnitOfWorkRoute)
 
 
 _SLOT = "{token}"
@@ -136,7 +138,7 @@ async def issue_ticket(
 
 
 @router.get("/branches/{branch_id}/tickets/{visit_id}", operation_id="getTicket", response_model=VisitRead)
-async def get_ticket(branch_id: PathId, visit_id: PathId, tx: DbTx, principal: BranchRead) -> Response:
+async def get_ticket(branch_id: PathId, visit_id: PathId, tx: DbRead, principal: BranchRead) -> Response:
     in_scope(principal, branch_id)
     return model_response(VisitRead.of(await queue_service.get_visit(tx, visit_id, branch_id=branch_id)))
 
@@ -164,7 +166,7 @@ async def _visit_by_token(tx: Tx, settings: Settings, token: str, now: datetime)
 
 
 @router.get("/ticket-status/{token}", operation_id="getTicketStatus", response_model=TicketStatus)
-async def get_ticket_status(token: str, tx: DbTx, now: Now, settings: AppSettings) -> Response:
+async def get_ticket_status(token: str, tx: DbRead, now: Now, settings: AppSettings) -> Response:
     """The citizen's own ticket, read with the signed token of its QR code; no login."""
     return model_response(await _ticket_status(tx, await _visit_by_token(tx, settings, token, now), now))
 

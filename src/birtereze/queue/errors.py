@@ -11,6 +11,11 @@ class ServiceNotOffered(InvalidInput):
     message = _l("This service is not offered at this centre.")
 
 
+class CentreClosed(Conflict):
+    code = "centre_closed"
+    message = _l("The centre is closed now; tickets are issued again from {opens}.")
+
+
 class UnknownPriority(InvalidInput):
     code = "unknown_priority"
     message = _l("Unknown priority category: {code}.")
@@ -39,6 +44,11 @@ class RecallLimitReached(Conflict):
 class ParkedTicketsWaiting(Conflict):
     code = "parked_tickets_waiting"
     message = _l("Resume or transfer the tickets parked at this window before closing it: {numbers}.")
+
+
+class OperatorAtAnotherWindow(Conflict):
+    code = "operator_at_another_window"
+    message = _l("You are already signed in at window {number}: close it before opening another.")
 
 
 class NoShowTooEarly(Conflict):

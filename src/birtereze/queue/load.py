@@ -28,6 +28,7 @@ from birtereze.core.sql import Db, Statement, Tx, any_of, transaction
 from birtereze.queue.models import BranchService, Counter, Visit, WorkProfileQueue
 from birtereze.queue.prediction.live import QueueFigures
 from birtereze.queue.service.rows import VisitRow
+from birtereze.queue.service.serving import SERVICE_TIMES_MEMO
 from birtereze.queue.service.tickets import AHEAD, ahead_params
 from birtereze.queue.states import STAFFED
 from birtereze.queue.waits import PREDICTOR
@@ -109,7 +110,7 @@ async def branch_load(db: Db, *, branch_id: int, now: datetime) -> BranchLoad:
     params = {"branch_id": branch_id, "now": now}
     waiting_rows = await tx.rows(_WAITING, params)
     staffed = await tx.rows(_STAFFED, params)
-    served = await _served(tx, branch_id=branch_id, now=now)
+    durations = await recent_service_times(tx, branch_id=branch_id, now=now)
     offered = await tx.rows(_OFFERED, params)
     last_calls = await tx.rows(_LAST_CALLS, {**params, "since": now - SERVICE_WINDOW})
     last_wait: dict[int, float] = {}
@@ -133,7 +134,6 @@ async def branch_load(db: Db, *, branch_id: int, now: datetime) -> BranchLoad:
             windows_by_queue[staffed_queue_id].add(window_id)
             if state == "open":
                 free_by_queue[staffed_queue_id].add(window_id)
-    durations = _durations(served)
     branch_mean = _branch_mean(durations)
     branch_service_s = DEFAULT_SERVICE_S if branch_mean is None else branch_mean
     local = now.astimezone(ZoneInfo(last_calls[0].timezone)) if last_calls else now
@@ -184,10 +184,21 @@ _SERVED: Final = Statement(
 )
 
 
-async def _served(tx: Tx, *, branch_id: int, now: datetime) -> Sequence[Served]:
-    """Visits of the branch finished within the service-time window: queue, start and end of service."""
-    rows: list[Served] = await tx.rows(_SERVED, {"branch_id": branch_id, "since": now - SERVICE_WINDOW})
-    return rows
+SERVICE_TIMES_TTL: Final = timedelta(seconds=30)
+
+
+async def recent_service_times(tx: Tx, *, branch_id: int, now: datetime) -> dict[int, list[float]]:
+    """The service times of the branch's visits finished within ``SERVICE_WINDOW``, per queue.
+
+    A statistic of the last two hours: each process keeps it for ``SERVICE_TIMES_TTL`` (core.sql.Memo),
+    and forgets it when it finishes a visit of the branch itself (queue.service.serving).
+    """
+    found: dict[int, list[float]] | None = tx.memo.get(SERVICE_TIMES_MEMO, branch_id, now, SERVICE_TIMES_TTL)
+    if found is None:
+        rows: list[Served] = await tx.rows(_SERVED, {"branch_id": branch_id, "since": now - SERVICE_WINDOW})
+        found = _durations(rows)
+        tx.memo.put(SERVICE_TIMES_MEMO, branch_id, now, found)
+    return found
 
 
 def _durations(served: Sequence[Served]) -> dict[int, list[float]]:
@@ -196,7 +207,7 @@ def _durations(served: Sequence[Served]) -> dict[int, list[float]]:
     for served_queue_id, serving_at, ended_at in served:
         if serving_at is not None and ended_at is not None:
             durations[served_queue_id].append((ended_at - serving_at).total_seconds())
-    return durations
+    return dict(durations)
 
 
 def _branch_mean(durations: dict[int, list[float]]) -> float | None:
@@ -290,8 +301,7 @@ async def ticket_estimate(db: Db, visit: VisitRow, *, now: datetime) -> TicketEs
     ahead, windows, free = int(row.ahead), int(row.windows), int(row.free)
     if not (windows or row.listed):
         return TicketEstimate(ahead, 0, None)
-    served = await _served(tx, branch_id=visit.branch_id, now=now) if ahead >= free else []
-    durations = _durations(served)
+    durations = await recent_service_times(tx, branch_id=visit.branch_id, now=now) if ahead >= free else {}
     recent = []
     if row.last_called_at is not None and row.last_queued_at is not None:
         recent.append(max((row.last_called_at - row.last_queued_at).total_seconds(), 0.0))

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -118,6 +119,16 @@ class Counter(Base):
     """The live state of a window: closed, open, calling, serving, wrap_up or break."""
 
     __tablename__ = "counters"
+    # One operator, one window: a staff member is at most at one window that is not closed.
+    __table_args__ = (
+        Index(
+            "uq_counters_staff_at_work",
+            "staff_id",
+            unique=True,
+            postgresql_where=text("state <> 'closed'"),
+            sqlite_where=text("state <> 'closed'"),
+        ),
+    )
 
     window_id: Mapped[int] = mapped_column(ForeignKey("windows.id", ondelete="CASCADE"), primary_key=True)
     branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id", ondelete="CASCADE"), index=True)

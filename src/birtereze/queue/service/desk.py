@@ -22,6 +22,7 @@ from birtereze.core.errors import NotFound
 from birtereze.core.sql import Db, Statement, Tx, transaction
 from birtereze.queue.errors import (
     BreakReasonRequired,
+    OperatorAtAnotherWindow,
     ParkedTicketsWaiting,
     ProfileRequired,
 )
@@ -200,9 +201,26 @@ async def _require_profile(tx: Tx, *, profile_id: int, branch_id: int) -> None:
 # --- opening, closing, breaks ---------------------------------------------------------------------
 
 
+# The window another of the operator's counters is open at (a partial unique index on counters is the
+# last word under concurrency: one operator, one window).
+_STAFF_ELSEWHERE: Final = Statement(
+    select(Window.number)
+    .join(Counter, Counter.window_id == Window.id)
+    .where(
+        Counter.staff_id == bindparam("staff_id"),
+        Counter.state != "closed",
+        Counter.window_id != bindparam("window_id"),
+    )
+    .limit(1)
+)
+
+
 async def open_window(db: Db, *, window_id: int, staff_id: int, work_profile_id: int, now: datetime) -> Desk:
     tx, desk = await locked_desk(db, window_id, "open")
     await _require_profile(tx, profile_id=work_profile_id, branch_id=desk.window.branch_id)
+    elsewhere = await tx.scalar(_STAFF_ELSEWHERE, {"staff_id": staff_id, "window_id": window_id})
+    if elsewhere is not None:
+        raise OperatorAtAnotherWindow(number=elsewhere)
     desk.counter.staff_id = staff_id
     desk.counter.work_profile_id = work_profile_id
     desk.counter.break_reason = None

@@ -64,6 +64,10 @@ _ADD_LINE: Final = Statement(
 )
 
 
+# The kind of core.sql.Memo entry in which queue.load keeps a branch's recent service times.
+SERVICE_TIMES_MEMO: Final = "service_times"
+
+
 async def record_service(
     db: Db,
     *,
@@ -139,6 +143,8 @@ async def finish(db: Db, *, window_id: int, now: datetime) -> Desk:
     await save_visit(tx, visit)
     await save_counter(tx, desk.counter)
     await record_event(tx, desk, "ticket.finished", now, visit)
+    # The branch's recent service times (queue.load) have one more: read them anew.
+    tx.memo.forget(SERVICE_TIMES_MEMO, desk.window.branch_id)
     return desk
 
 

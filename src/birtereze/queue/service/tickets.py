@@ -11,22 +11,18 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from birtereze.branches import service as branches_service
-from birtereze.branches.models import Branch
 from birtereze.core import events, security
 from birtereze.core.errors import NotFound
 from birtereze.core.sql import Db, Statement, transaction
 from birtereze.queue import routing
-from birtereze.queue.errors import ServiceNotOffered, TicketTokenInvalid, UnknownPriority
+from birtereze.queue.errors import CentreClosed, ServiceNotOffered, TicketTokenInvalid, UnknownPriority
 from birtereze.queue.models import (
-    BranchService,
     Counter,
-    PriorityCategory,
-    Queue,
-    SegmentationRule,
     TicketCounter,
     Visit,
     VisitService,
 )
+from birtereze.queue.service.issuing import issuing
 from birtereze.queue.service.rows import (
     VISIT_COLUMNS,
     VISIT_FIELDS,
@@ -70,47 +66,6 @@ def format_number(prefix: str, seq: int) -> str:
     return f"{prefix}{seq:03d}"
 
 
-# One statement for the service's queue, its prefix, the time zone and the priority category.
-_CATEGORY = PriorityCategory.code == bindparam("priority_code")
-_OFFERED: Final = Statement(
-    select(
-        BranchService.queue_id,
-        Queue.prefix,
-        Branch.timezone,
-        select(PriorityCategory.level).where(_CATEGORY).scalar_subquery().label("level"),
-        select(PriorityCategory.prefers_accessible)
-        .where(_CATEGORY)
-        .scalar_subquery()
-        .label("prefers_accessible"),
-    )
-    .join(Branch, Branch.id == BranchService.branch_id)
-    .join(Queue, Queue.id == BranchService.queue_id)
-    .where(
-        BranchService.branch_id == bindparam("branch_id"),
-        BranchService.service_id == bindparam("service_id"),
-        Branch.active.is_(True),
-    )
-)
-_RULES: Final = Statement(
-    select(
-        SegmentationRule.id,
-        SegmentationRule.position,
-        SegmentationRule.queue_id,
-        SegmentationRule.service_id,
-        SegmentationRule.priority_code,
-        SegmentationRule.appointment,
-        SegmentationRule.language,
-        Queue.prefix,
-    )
-    .join(Queue, Queue.id == SegmentationRule.queue_id)
-    .where(SegmentationRule.branch_id == bindparam("branch_id"))
-)
-_BRANCH: Final = Statement(select(Branch.id).where(Branch.id == bindparam("branch_id")))
-_OFFERED_EXTRA: Final = Statement(
-    select(BranchService.id).where(
-        BranchService.branch_id == bindparam("branch_id"), BranchService.service_id == bindparam("service_id")
-    )
-)
 _NEW_VISIT: Final = Statement(
     insert(Visit)
     .values({name: bindparam(name, type_=getattr(Visit, name).type) for name in VISIT_FIELDS[1:]})
@@ -139,41 +94,30 @@ async def issue_ticket(
     extra_service_ids: Sequence[int] = (),
 ) -> VisitRow:
     tx = await transaction(db)
-    values = {"branch_id": branch_id, "service_id": service_id, "priority_code": priority_code}
-    offered = await tx.first(_OFFERED, values)
-    if offered is None:
-        if await tx.scalar(_BRANCH, values) is None:
-            raise NotFound("Branch")
+    config = await issuing(tx, branch_id, now)
+    if config is None:
+        raise NotFound("Branch")
+    offered_queue = config.offered.get(service_id)
+    if (
+        not config.active
+        or offered_queue is None
+        or any(extra not in config.offered for extra in extra_service_ids)
+    ):
         raise ServiceNotOffered()
     level, prefers_accessible = 0, False
     if priority_code is not None:
-        if offered.level is None:
+        if priority_code not in config.categories:
             raise UnknownPriority(code=priority_code)
-        level, prefers_accessible = offered.level, bool(offered.prefers_accessible)
-    for extra_id in set(extra_service_ids):
-        if await tx.scalar(_OFFERED_EXTRA, {"branch_id": branch_id, "service_id": extra_id}) is None:
-            raise ServiceNotOffered()
-
-    prefixes = {offered.queue_id: offered.prefix}
-    rules = []
-    for r in await tx.rows(_RULES, {"branch_id": branch_id}):
-        prefixes[r.queue_id] = r.prefix
-        rules.append(
-            routing.Rule(
-                position=r.position,
-                queue_id=r.queue_id,
-                service_id=r.service_id,
-                priority_code=r.priority_code,
-                appointment=r.appointment,
-                language=r.language,
-                rule_id=r.id,
-            )
-        )
+        level, prefers_accessible = config.categories[priority_code]
+    if channel != "operator" and not config.is_open(now):
+        # Staff on site may still register a visitor; the kiosk and remote channels wait for the opening.
+        opening = config.next_opening(now)
+        raise CentreClosed(opens=opening.strftime("%d.%m.%Y %H:%M") if opening else "—")
     request = routing.Request(
         service_id=service_id, priority_code=priority_code, appointment=appointment, language=language
     )
-    queue_id = routing.route(rules, request, offered.queue_id)
-    day = branches_service.service_day(offered.timezone, now)
+    queue_id = routing.route(config.rules, request, offered_queue)
+    day = branches_service.service_day(config.timezone, now)
     seq = await next_seq(tx, branch_id=branch_id, queue_id=queue_id, day=day)
     row = await tx.one(
         _NEW_VISIT,
@@ -183,7 +127,7 @@ async def issue_ticket(
             "queue_id": queue_id,
             "service_day": day,
             "seq": seq,
-            "number": format_number(prefixes[queue_id], seq),
+            "number": format_number(config.prefixes[queue_id], seq),
             "status": "waiting",
             "channel": channel,
             "language": language,
