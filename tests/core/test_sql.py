@@ -5,9 +5,10 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
-from sqlalchemy import Date, bindparam, func, insert, select
+from sqlalchemy import Date, bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -15,7 +16,7 @@ import birtereze
 from birtereze.branches.models import Branch
 from birtereze.core import events
 from birtereze.core.events import Event
-from birtereze.core.sql import Statement, any_of, lean_transaction, transaction
+from birtereze.core.sql import Statement, Tx, any_of, lean_transaction, transaction
 from birtereze.queue.models import TicketCounter
 from tests.conftest import Database
 
@@ -147,3 +148,45 @@ async def test_a_write_sent_without_waiting_fails_the_commit_and_nothing_is_kept
         await two_writes()
     async with lean_transaction(db.engine) as tx:
         assert await tx.scalar(_COUNT) == 0
+
+
+_RENAME = Statement(
+    update(Branch).where(Branch.code == bindparam("k_code")).values(name_en=bindparam("name"))
+)
+_NAME = Statement(select(Branch.name_en).where(Branch.code == bindparam("k_code")))
+
+
+async def test_writes_to_distinct_tables_go_together_and_reads_see_them(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent: list[list[str | None]] = []
+    send_batch = Tx._send_batch
+
+    async def recorded(tx: Tx, part: Any) -> None:
+        sent.append([write.compiled.table for write in part])
+        await send_batch(tx, part)
+
+    monkeypatch.setattr(Tx, "_send_batch", recorded)
+    at = datetime(2026, 3, 20, 9, 0, tzinfo=UTC)
+    async with lean_transaction(db.engine) as tx:
+        await tx.execute(_PLAIN_BRANCH, {"code": "T6"})
+        branch_id = await tx.scalar(_BRANCH_ID, {"code": "T6"})  # a read: the insert is sent first
+        await tx.execute(_RENAME, {"k_code": "T6", "name": "Renamed"})
+        await events.append(tx, branch_id=branch_id, at=at, type="test.one")
+        await tx.execute(_RENAME, {"k_code": "T6", "name": "Renamed again"})  # the same table: a new part
+        await events.append(tx, branch_id=branch_id, at=at, type="test.two")
+    ids = [event.id for event in await events.committed(tx)]
+    async with lean_transaction(db.engine) as tx:
+        assert await tx.scalar(_NAME, {"k_code": "T6"}) == "Renamed again"
+        stored = await tx.rows(_EVENT_TYPES, {"branch_id": branch_id})
+    assert [(row.id, row.type) for row in stored] == list(zip(ids, ["test.one", "test.two"], strict=True))
+    if db.name == "postgresql":
+        assert sent == [["branches"], ["branches", "events"], ["branches", "events"]]
+    else:
+        assert sent == []  # SQLite writes at once
+
+
+_BRANCH_ID = Statement(select(Branch.id).where(Branch.code == bindparam("code")))
+_EVENT_TYPES = Statement(
+    select(Event.id, Event.type).where(Event.branch_id == bindparam("branch_id")).order_by(Event.id)
+)

@@ -22,6 +22,7 @@ Expanding ``IN`` parameters are not supported: a hot statement takes a subquery 
 from __future__ import annotations
 
 import contextlib
+import re
 import weakref
 from collections import namedtuple
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
@@ -52,6 +53,9 @@ class _Compiled:
     row_type: type[tuple[Any, ...]] | None
     # Columns' Python-side defaults of an INSERT that leaves them out: (parameter, callable default).
     column_defaults: tuple[tuple[str, Callable[[Any], Any]], ...] = ()
+    # The table an INSERT, UPDATE or DELETE writes, and whether it is an INSERT (None: a read).
+    table: str | None = None
+    inserts: bool = False
     # Made on the first run: some types' processors depend on the database's type of the column (a
     # NUMERIC or a FLOAT read as a float, for one).
     result_processors: tuple[tuple[int, Processor], ...] | None = None
@@ -110,6 +114,8 @@ def _compile(statement: Executable, dialect: Dialect) -> _Compiled:
         bind_processors=tuple(compiled._bind_processors.items()),
         result_types=tuple(column.type for column in columns),
         row_type=_row_type([column.keyname for column in columns]) if columns else None,
+        table=getattr(getattr(statement, "table", None), "name", None),
+        inserts=bool(getattr(statement, "is_insert", False)),
     )
 
 
@@ -126,9 +132,8 @@ def _row_type(names: list[str]) -> type[tuple[Any, ...]]:
 
 
 class Pending:
-    """The rows of a statement, read when they are needed (``submit``). Both drivers answer each statement
-    before the next is sent, so the rows are there already; the class keeps the services' calls the same
-    should a driver send statements ahead again."""
+    """The rows of a statement sent later (``submit`` in a batching transaction), read when they are
+    needed: after the next read or the commit at the latest."""
 
     __slots__ = ("_rows",)
 
@@ -136,16 +141,53 @@ class Pending:
         self._rows = rows
 
     async def rows(self) -> list[Row]:
-        return self._rows
+        return self.ready()
 
     def ready(self) -> list[Row]:
+        if not self._rows:
+            raise RuntimeError("the statement's rows are not there yet: read after the commit")
         return self._rows
+
+
+@dataclass(slots=True)
+class _Write:
+    compiled: _Compiled
+    parameters: tuple[Any, ...]
+    pending: Pending | None
+
+
+_BATCHES: Final[dict[tuple[tuple[int, bool], ...], str]] = {}
+
+
+def _batch_sql(writes: tuple[_Compiled, ...], returning: tuple[bool, ...]) -> str:
+    """One PostgreSQL statement running ``writes`` (compiled for asyncpg, parameters ``$n``) in its WITH
+    clause; each write whose row is wanted gives its one column as ``r<index>``. Made once per shape."""
+    shape = tuple(zip(map(id, writes), returning, strict=True))
+    found = _BATCHES.get(shape)
+    if found is not None:
+        return found
+    parts, columns, offset = [], [], 0
+    for index, (write, wanted) in enumerate(zip(writes, returning, strict=True)):
+        parts.append(f"w{index} AS ({_renumbered(write.sql, offset)})")
+        if wanted:
+            column = getattr(write.row_type, "_fields", ("",))[0]
+            columns.append(f"(SELECT {column} FROM w{index}) AS r{index}")
+        offset += len(write.positional or ())
+    found = _BATCHES[shape] = f"WITH {', '.join(parts)} SELECT {', '.join(columns) or '1'}"
+    return found
+
+
+_PARAMETER: Final = re.compile(r"\$(\d+)")
+
+
+def _renumbered(sql: str, offset: int) -> str:
+    return _PARAMETER.sub(lambda match: f"${int(match.group(1)) + offset}", sql)
 
 
 class Tx:
     """One transaction on one driver connection (asyncpg's ``Connection`` or aiosqlite's)."""
 
-    __slots__ = ("_open", "_sqlite", "dialect", "live", "memo", "raw", "visible")
+    __slots__ = ("_batch", "_open", "_sqlite", "dialect", "live", "memo", "raw", "visible")
 
     def __init__(
         self,
@@ -162,6 +204,8 @@ class Tx:
         self.raw = raw
         self._open = open
         self._sqlite = dialect.name == "sqlite"
+        # Writes whose outcome is not needed yet, sent together (see ``_flush``); None: each at once.
+        self._batch: list[_Write] | None = None
         # The live events appended in this transaction (core.events), published after it commits.
         self.live: list[Any] = live if live is not None else []
         # The caller's branch scope, where a route set it: rows of other branches are "not found".
@@ -225,6 +269,8 @@ class Tx:
     async def _run(self, statement: Statement, params: Mapping[str, Any] | None) -> list[Row]:
         compiled = statement.compiled(self.dialect)
         parameters = self._parameters(compiled, params)
+        if self._batch:
+            await self._flush()
         try:
             if self.raw is None:
                 assert self._open is not None
@@ -238,15 +284,67 @@ class Tx:
                 await self.raw.execute(compiled.sql, *parameters)
                 return []
             if compiled.result_processors is None:
-                # Once per statement and process: the columns' types, which some processors depend on.
-                prepared = await self.raw.prepare(compiled.sql)
-                compiled.processors(self.dialect, [a.type.oid for a in prepared.get_attributes()])
+                await self._learn_types(compiled)
             return self._processed(compiled, await self.raw.fetch(compiled.sql, *parameters))
         except Exception as error:
             wrapped = self._wrapped(error, compiled.sql, parameters)
             if wrapped is error:
                 raise
             raise wrapped from error
+
+    async def _learn_types(self, compiled: _Compiled) -> None:
+        # Once per statement and process: the columns' types, which some processors depend on.
+        prepared = await self.raw.prepare(compiled.sql)
+        compiled.processors(self.dialect, [a.type.oid for a in prepared.get_attributes()])
+
+    def _defer(self, statement: Statement, params: Mapping[str, Any] | None, pending: Pending | None) -> bool:
+        """Keep a write for the next batch, if this transaction batches and the write allows it (with
+        ``pending``: an INSERT of one row returning one column, whose value ``pending`` receives)."""
+        if self._batch is None:
+            return False
+        compiled = statement.compiled(self.dialect)
+        if compiled.table is None:
+            return False
+        if pending is not None and not (compiled.inserts and len(compiled.result_types) == 1):
+            return False
+        self._batch.append(_Write(compiled, self._parameters(compiled, params), pending))
+        return True
+
+    async def _flush(self) -> None:
+        """Send the batched writes: on PostgreSQL, one statement whose WITH clause holds them all.
+
+        The writes of one statement share its snapshot and do not see one another's rows; so a batch
+        holds at most one write per table, in order, and reads wait until it is sent: what each write
+        and read sees is what it would have seen one by one.
+        """
+        batch, self._batch = self._batch or [], []
+        while batch:
+            tables: set[str] = set()
+            part: list[_Write] = []
+            while batch and batch[0].compiled.table not in tables:
+                tables.add(batch[0].compiled.table or "")
+                part.append(batch.pop(0))
+            await self._send_batch(part)
+
+    async def _send_batch(self, part: list[_Write]) -> None:
+        sql = _batch_sql(tuple(write.compiled for write in part), tuple(w.pending is not None for w in part))
+        parameters = tuple(value for write in part for value in write.parameters)
+        try:
+            if self.raw is None:
+                assert self._open is not None
+                await self._open()
+            if not any(write.pending is not None for write in part):
+                await self.raw.execute(sql, *parameters)
+                return
+            row = await self.raw.fetchrow(sql, *parameters)
+        except Exception as error:
+            wrapped = self._wrapped(error, sql, parameters)
+            if wrapped is error:
+                raise
+            raise wrapped from error
+        for index, write in enumerate(part):
+            if write.pending is not None:
+                write.pending._rows = self._processed(write.compiled, [(row[f"r{index}"],)])
 
     async def rows(self, statement: Statement, params: Mapping[str, Any] | None = None) -> list[Row]:
         return await self._run(statement, params)
@@ -266,11 +364,17 @@ class Tx:
         return None if row is None else row[0]
 
     async def execute(self, statement: Statement, params: Mapping[str, Any] | None = None) -> None:
-        """Run a statement whose outcome is only success or an error."""
-        await self._run(statement, params)
+        """Run a statement whose outcome is only success or an error; in a batching transaction it is
+        sent with the next read or at the commit, and its error surfaces there."""
+        if not self._defer(statement, params, None):
+            await self._run(statement, params)
 
     async def submit(self, statement: Statement, params: Mapping[str, Any] | None = None) -> Pending:
-        """Run a statement whose rows are needed later; they are read with ``Pending.rows()``."""
+        """Run a statement whose rows are needed later; they are read with ``Pending.rows()`` (an
+        INSERT of one row returning one column is batched like ``execute``)."""
+        pending = Pending([])
+        if self._defer(statement, params, pending):
+            return pending
         return Pending(await self._run(statement, params))
 
     # --- a transaction of its own (the hot routes): begin, commit, roll back --------------------------
@@ -280,9 +384,13 @@ class Tx:
         await self._command("BEGIN IMMEDIATE" if self._sqlite else "BEGIN")
 
     async def commit(self) -> None:
+        if self._batch:
+            await self._flush()
         await self._command("COMMIT")
 
     async def rollback(self) -> None:
+        if self._batch is not None:
+            self._batch = []
         await self._command("ROLLBACK")
 
     async def _command(self, sql: str) -> None:
@@ -400,10 +508,12 @@ async def lean_transaction(engine: AsyncEngine, *, read_only: bool = False) -> A
             await tx.begin()
 
     tx = Tx(engine.dialect, None, open=open_connection, memo=memo_of(engine.sync_engine))
+    if not read_only and engine.dialect.name == "postgresql":
+        tx._batch = []
     try:
         try:
             yield tx
-            if tx.raw is not None and not read_only:
+            if (tx.raw is not None or tx._batch) and not read_only:
                 await tx.commit()
         except BaseException:
             if tx.raw is not None and not tx.broken and not read_only:
