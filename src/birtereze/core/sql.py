@@ -29,14 +29,15 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mappin
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Final
+from typing import Any, Final, cast
 
-from sqlalchemy import ColumnElement, Dialect, or_
+from sqlalchemy import ColumnElement, Dialect, Table, or_
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.pool import PoolProxiedConnection
-from sqlalchemy.sql import Executable
+from sqlalchemy.sql import ClauseElement, Executable
+from sqlalchemy.sql.util import find_tables
 from sqlalchemy.util import greenlet_spawn
 
 Processor = Callable[[Any], Any]
@@ -56,6 +57,8 @@ class _Compiled:
     # The table an INSERT, UPDATE or DELETE writes, and whether it is an INSERT (None: a read).
     table: str | None = None
     inserts: bool = False
+    # Every table the statement reads or writes.
+    tables: frozenset[str] = frozenset()
     # Made on the first run: some types' processors depend on the database's type of the column (a
     # NUMERIC or a FLOAT read as a float, for one).
     result_processors: tuple[tuple[int, Processor], ...] | None = None
@@ -116,6 +119,17 @@ def _compile(statement: Executable, dialect: Dialect) -> _Compiled:
         row_type=_row_type([column.keyname for column in columns]) if columns else None,
         table=getattr(getattr(statement, "table", None), "name", None),
         inserts=bool(getattr(statement, "is_insert", False)),
+        tables=frozenset(
+            table.name
+            for table in find_tables(
+                cast(ClauseElement, statement),
+                include_crud=True,
+                include_joins=True,
+                include_aliases=True,
+                check_columns=True,
+            )
+            if isinstance(table, Table)
+        ),
     )
 
 
@@ -269,7 +283,8 @@ class Tx:
     async def _run(self, statement: Statement, params: Mapping[str, Any] | None) -> list[Row]:
         compiled = statement.compiled(self.dialect)
         parameters = self._parameters(compiled, params)
-        if self._batch:
+        if self._batch and any(compiled.tables & write.compiled.tables for write in self._batch):
+            # The statement reads or writes a table the batch writes (or reads): the batch goes first.
             await self._flush()
         try:
             if self.raw is None:
@@ -314,8 +329,8 @@ class Tx:
         """Send the batched writes: on PostgreSQL, one statement whose WITH clause holds them all.
 
         The writes of one statement share its snapshot and do not see one another's rows; so a batch
-        holds at most one write per table, in order, and reads wait until it is sent: what each write
-        and read sees is what it would have seen one by one.
+        holds at most one write per table, in order, and a statement that uses a table of the batch waits
+        until it is sent: what each write and read sees is what it would have seen one by one.
         """
         batch, self._batch = self._batch or [], []
         while batch:
