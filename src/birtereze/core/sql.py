@@ -443,6 +443,11 @@ class Memo:
             return None
         return entry[1]
 
+    def peek(self, kind: str, branch_id: int) -> Any | None:
+        """The entry whatever its age (to bring it up to date in place)."""
+        entry = self._kinds.get(kind, {}).get(branch_id)
+        return None if entry is None else entry[1]
+
     def put(self, kind: str, branch_id: int, now: datetime, value: Any) -> None:
         entries = self._kinds.setdefault(kind, {})
         if len(entries) > 10_000:

@@ -1,4 +1,4 @@
-"""one operator, one window
+"""one operator one window
 
 A staff member is at most at one window that is not closed: a partial unique index on the counters, the
 last word when two windows are opened by the same operator at once.

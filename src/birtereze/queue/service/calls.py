@@ -21,6 +21,7 @@ from birtereze.queue.errors import (
 )
 from birtereze.queue.models import Counter, Visit, WorkProfile, WorkProfileQueue
 from birtereze.queue.service.desk import Desk, current_visit, locked_desk, record_event, set_state
+from birtereze.queue.service.issuing import CONFIGURATION_TTL, PROFILES_MEMO
 from birtereze.queue.service.rows import (
     VISIT_COLUMNS,
     VisitRow,
@@ -45,14 +46,20 @@ _PROFILE: Final = Statement(
 )
 
 
-async def _calling_profile(tx: Tx, profile_id: int) -> calling.Profile:
+async def _calling_profile(tx: Tx, profile_id: int, now: datetime) -> calling.Profile:
+    """A work profile's calling rule and queues, kept by the process as configuration (see .issuing)."""
+    found: calling.Profile | None = tx.memo.get(PROFILES_MEMO, profile_id, now, CONFIGURATION_TTL)
+    if found is not None:
+        return found
     rows = await tx.rows(_PROFILE, {"profile_id": profile_id})
     queues = tuple(
         calling.ProfileQueue(queue_id=row.queue_id, position=row.position, weight=row.weight)
         for row in rows
         if row.queue_id is not None
     )
-    return calling.Profile(rule=rows[0].rule, queues=queues, overdue_after_s=rows[0].overdue_after_s)
+    found = calling.Profile(rule=rows[0].rule, queues=queues, overdue_after_s=rows[0].overdue_after_s)
+    tx.memo.put(PROFILES_MEMO, profile_id, now, found)
+    return found
 
 
 # The queues of the calling window's work profile (bound parameter ``profile_id``).
@@ -214,7 +221,7 @@ async def call_next(db: Db, *, window_id: int, now: datetime) -> Desk:
     profile_id = desk.counter.work_profile_id
     if profile_id is None:
         raise ProfileRequired()
-    profile = await _calling_profile(tx, profile_id)
+    profile = await _calling_profile(tx, profile_id, now)
     accessible_open: bool | None = None
     taken_elsewhere: set[int] = set()
     for _attempt in range(5):

@@ -1,10 +1,12 @@
-"""What issuing a ticket reads of a centre's configuration, kept by each process for a few seconds.
+"""What issuing a ticket and calling one read of a centre's configuration, kept by each process for a
+few seconds.
 
 A kiosk's ticket needs the centre's services and their queues, its segmentation rules, the priority
 categories, its time zone and its opening hours: five reads that change a few times a year, on every ticket.
-Each process keeps them per centre (``core.sql.Memo``) for ``ISSUING_TTL``. A configuration change
+Each process keeps them per centre (``core.sql.Memo``) for ``CONFIGURATION_TTL``, and likewise each work
+profile's calling rule and queues (``PROFILES_MEMO``, read by every call). A configuration change
 committed through an ORM session drops the entries of the centres it touched at once in its own process
-(the session listeners below); other processes read the new configuration within ``ISSUING_TTL``.
+(the session listeners below); other processes read the new configuration within ``CONFIGURATION_TTL``.
 """
 
 from __future__ import annotations
@@ -22,10 +24,19 @@ from birtereze.branches import service as branches_service
 from birtereze.branches.models import Branch, OpeningHours, SpecialDay
 from birtereze.core.sql import Statement, Tx, memo_of
 from birtereze.queue import routing
-from birtereze.queue.models import BranchService, PriorityCategory, Queue, SegmentationRule, WorkProfile
+from birtereze.queue.models import (
+    BranchService,
+    PriorityCategory,
+    Queue,
+    SegmentationRule,
+    WorkProfile,
+    WorkProfileQueue,
+)
 
-ISSUING_TTL: Final = timedelta(seconds=10)
+CONFIGURATION_TTL: Final = timedelta(seconds=10)
 _KIND: Final = "issuing"
+# Work profiles, keyed by profile: forgotten whole on any configuration change.
+PROFILES_MEMO: Final = "profiles"
 # Tables whose rows make up a centre's issuing configuration (and the work profiles, read by calling).
 _CONFIGURATION: Final = (
     Branch,
@@ -36,6 +47,7 @@ _CONFIGURATION: Final = (
     SegmentationRule,
     PriorityCategory,
     WorkProfile,
+    WorkProfileQueue,
 )
 
 
@@ -121,7 +133,7 @@ _SPECIAL_DAYS: Final = Statement(
 
 async def issuing(tx: Tx, branch_id: int, now: datetime) -> Issuing | None:
     """The centre's issuing configuration (None: no such centre), from the process's memo if fresh."""
-    found: Issuing | None = tx.memo.get(_KIND, branch_id, now, ISSUING_TTL)
+    found: Issuing | None = tx.memo.get(_KIND, branch_id, now, CONFIGURATION_TTL)
     if found is not None:
         return found
     params = {"branch_id": branch_id}
@@ -215,6 +227,7 @@ def _forget_touched(session: Session) -> None:
 def _forget(session: Session, touched: set[int]) -> None:
     bind = session.get_bind()
     memo = memo_of(getattr(bind, "engine", bind))
+    memo.forget(PROFILES_MEMO)
     if _EVERY_BRANCH in touched:
         memo.forget(_KIND)
         return

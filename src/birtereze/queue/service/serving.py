@@ -143,8 +143,11 @@ async def finish(db: Db, *, window_id: int, now: datetime) -> Desk:
     await save_visit(tx, visit)
     await save_counter(tx, desk.counter)
     await record_event(tx, desk, "ticket.finished", now, visit)
-    # The branch's recent service times (queue.load) have one more: read them anew.
-    tx.memo.forget(SERVICE_TIMES_MEMO, desk.window.branch_id)
+    # The branch's recent service times, as this process keeps them (queue.load), have one more.
+    times: dict[int, list[float]] | None = tx.memo.peek(SERVICE_TIMES_MEMO, desk.window.branch_id)
+    if times is not None and visit.serving_at is not None:
+        duration = (now - visit.serving_at).total_seconds()
+        times[visit.queue_id] = [*times.get(visit.queue_id, ()), duration]
     return desk
 
 
