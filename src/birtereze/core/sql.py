@@ -11,7 +11,9 @@ best — writing one statement for both databases, with its types — and does t
   processors of their types (a ``UTCDateTime`` on SQLite, booleans stored as integers, JSON);
 - ``Tx`` is one transaction on one driver connection: ``rows``, ``first``, ``one``, ``scalar`` and
   ``execute`` run a ``Statement`` and turn rows into named tuples; it also collects the live events that
-  are published once it has committed;
+  are published once it has committed. A lean transaction of its own on PostgreSQL batches the writes
+  whose outcome is not needed at once, and sends them in one statement (``Tx._flush``);
+- ``Memo`` holds what a process keeps about a database between requests, for a few seconds;
 - ``Db`` is what the queue's services accept: an ORM session (tests, jobs, the CLI, configuration routes)
   or a lean ``Tx`` (the hot routes). ``transaction(db)`` gives the ``Tx`` in both cases; on a session it
   is the session's own connection and transaction, so both can be mixed in one unit of work.
@@ -147,19 +149,19 @@ def _row_type(names: list[str]) -> type[tuple[Any, ...]]:
 
 class Pending:
     """The rows of a statement sent later (``submit`` in a batching transaction), read when they are
-    needed: after the next read or the commit at the latest."""
+    needed: after the next statement that uses its table, or the commit, at the latest."""
 
     __slots__ = ("_rows",)
 
-    def __init__(self, rows: list[Row]) -> None:
+    def __init__(self, rows: list[Row] | None = None) -> None:
         self._rows = rows
 
     async def rows(self) -> list[Row]:
         return self.ready()
 
     def ready(self) -> list[Row]:
-        if not self._rows:
-            raise RuntimeError("the statement's rows are not there yet: read after the commit")
+        if self._rows is None:
+            raise RuntimeError("the statement's rows are not there yet: read them after the commit")
         return self._rows
 
 
@@ -387,7 +389,7 @@ class Tx:
     async def submit(self, statement: Statement, params: Mapping[str, Any] | None = None) -> Pending:
         """Run a statement whose rows are needed later; they are read with ``Pending.rows()`` (an
         INSERT of one row returning one column is batched like ``execute``)."""
-        pending = Pending([])
+        pending = Pending()
         if self._defer(statement, params, pending):
             return pending
         return Pending(await self._run(statement, params))

@@ -77,16 +77,30 @@ class UnitOfWorkRoute(APIRoute):
             try:
                 response = await handler(request)
             except BaseException as error:
-                for unit in opened:
-                    await unit.__aexit__(type(error), error, error.__traceback__)
+                await _end(opened, error)
                 raise
-            for unit in opened:
-                await unit.__aexit__(None, None, None)
+            await _end(opened, None)
             for unit in opened:
                 await _publish(request, await committed(unit.tx))
             return response
 
         return run
+
+
+async def _end(units: list[_Unit], error: BaseException | None) -> None:
+    """Commit the units of work (roll them back if ``error``); one whose commit fails rolls back the
+    rest, and its error is raised once all are ended."""
+    failure = error
+    for unit in units:
+        try:
+            if failure is None:
+                await unit.__aexit__(None, None, None)
+            else:
+                await unit.__aexit__(type(failure), failure, failure.__traceback__)
+        except BaseException as raised:
+            failure = failure or raised
+    if failure is not None and failure is not error:
+        raise failure
 
 
 class _Unit:
