@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from datetime import date, datetime, time, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from birtereze.branches import service as branches_service
@@ -27,6 +27,7 @@ from birtereze.queue.errors import (
     RecallLimitReached,
     ServiceNotOffered,
 )
+from birtereze.queue.models import TicketCounter
 from birtereze.queue.service import tickets
 from birtereze.queue.service.rows import VisitRow
 from tests.builders import World, open_around_the_clock
@@ -477,3 +478,14 @@ async def test_an_operator_works_at_one_window_at_a_time(
     await queue_service.end_break(session, window_id=world.windows[2].id, now=clock.now())
     await queue_service.close_window(session, window_id=world.windows[2].id, now=clock.now())
     await open_window(session, world, 3, "all", clock.now())
+
+
+async def test_numbers_grow_past_three_digits(
+    session: AsyncSession, world: World, clock: ManualClock
+) -> None:
+    first = await issue(session, world, clock.now())
+    await session.execute(
+        update(TicketCounter).where(TicketCounter.queue_id == first.queue_id).values(last=998)
+    )
+    numbers = [(await issue(session, world, clock.now())).number for _ in range(2)]
+    assert numbers == ["A999", "A1000"]

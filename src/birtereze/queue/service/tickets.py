@@ -6,7 +6,21 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, Final
 
-from sqlalchemy import JSON, BindParameter, ColumnElement, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import (
+    JSON,
+    BindParameter,
+    ColumnElement,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -71,6 +85,26 @@ _NEW_VISIT: Final = Statement(
     .values({name: bindparam(name, type_=getattr(Visit, name).type) for name in VISIT_FIELDS[1:]})
     .returning(*VISIT_COLUMNS)
 )
+
+
+def _numbered_visit_statement() -> Statement:
+    """PostgreSQL: the queue's next number and the visit that takes it, in one statement (one round trip
+    fewer, and the day's counter row is locked one round trip less)."""
+    seq = _NEXT_SEQ["postgresql"].statement.cte("seq")  # type: ignore[attr-defined]
+    digits = cast(seq.c.last, String)
+    number = func.concat(
+        bindparam("prefix", type_=String), case((seq.c.last < 1000, func.lpad(digits, 3, "0")), else_=digits)
+    )
+    given = [name for name in VISIT_FIELDS[1:] if name not in ("seq", "number")]
+    values = [bindparam(name, type_=getattr(Visit, name).type) for name in given]
+    return Statement(
+        insert(Visit)
+        .from_select([*given, "seq", "number"], select(*values, seq.c.last, number))
+        .returning(*VISIT_COLUMNS)
+    )
+
+
+_NUMBERED_VISIT: Final = {"postgresql": _numbered_visit_statement()}
 _NEW_LINE: Final = Statement(
     insert(VisitService).values(
         visit_id=bindparam("visit_id"),
@@ -118,39 +152,39 @@ async def issue_ticket(
     )
     queue_id = routing.route(config.rules, request, offered_queue)
     day = branches_service.service_day(config.timezone, now)
-    seq = await next_seq(tx, branch_id=branch_id, queue_id=queue_id, day=day)
-    row = await tx.one(
-        _NEW_VISIT,
-        {
-            "branch_id": branch_id,
-            "issued_queue_id": queue_id,
-            "queue_id": queue_id,
-            "service_day": day,
-            "seq": seq,
-            "number": format_number(config.prefixes[queue_id], seq),
-            "status": "waiting",
-            "channel": channel,
-            "language": language,
-            "priority_code": priority_code,
-            "priority_level": level,
-            "prefers_accessible": prefers_accessible,
-            "appointment": appointment,
-            "pool_window_id": None,
-            "pool_staff_id": None,
-            "first_in_line": False,
-            "line_at": now,
-            "available_at": now,
-            "queued_at": now,
-            "issued_at": now,
-            "window_id": None,
-            "staff_id": None,
-            "called_at": None,
-            "calls": 0,
-            "serving_at": None,
-            "ended_at": None,
-            "wait_estimates": None,
-        },
-    )
+    values = {
+        "branch_id": branch_id,
+        "issued_queue_id": queue_id,
+        "queue_id": queue_id,
+        "service_day": day,
+        "status": "waiting",
+        "channel": channel,
+        "language": language,
+        "priority_code": priority_code,
+        "priority_level": level,
+        "prefers_accessible": prefers_accessible,
+        "appointment": appointment,
+        "pool_window_id": None,
+        "pool_staff_id": None,
+        "first_in_line": False,
+        "line_at": now,
+        "available_at": now,
+        "queued_at": now,
+        "issued_at": now,
+        "window_id": None,
+        "staff_id": None,
+        "called_at": None,
+        "calls": 0,
+        "serving_at": None,
+        "ended_at": None,
+        "wait_estimates": None,
+    }
+    prefix = config.prefixes[queue_id]
+    if tx.backend == "postgresql":
+        row = await tx.one(_NUMBERED_VISIT["postgresql"], {**values, "prefix": prefix})
+    else:
+        seq = await next_seq(tx, branch_id=branch_id, queue_id=queue_id, day=day)
+        row = await tx.one(_NEW_VISIT, {**values, "seq": seq, "number": format_number(prefix, seq)})
     visit = visit_of(row)
     service_ids = [service_id, *extra_service_ids]
     for sid in service_ids:
