@@ -110,6 +110,11 @@ async def issue_ticket(
         )
         if stored is not None:
             return model_response(TicketIssued.model_validate(stored), 201)
+    estimate: list[queue_load.TicketEstimate] = []
+
+    async def estimate_before_numbering(provisional: VisitRow) -> None:
+        estimate.append(await queue_load.ticket_estimate(tx, provisional, now=now))
+
     visit = await queue_service.issue_ticket(
         tx,
         branch_id=branch_id,
@@ -120,8 +125,9 @@ async def issue_ticket(
         language=body.language,
         channel=body.channel,
         now=now,
+        before_numbering=estimate_before_numbering,
     )
-    ahead, wait, estimates = await queue_load.ticket_estimate(tx, visit, now=now)
+    ahead, wait, estimates = estimate[0]
     if estimates is not None:
         await queue_service.remember_estimates(tx, visit_id=visit.id, estimates=estimates)
     token = security.sign_ticket(settings.secret_key, visit.id, now)

@@ -29,7 +29,7 @@ from birtereze.queue.models import BranchService, Counter, Visit, WorkProfileQue
 from birtereze.queue.prediction.live import QueueFigures
 from birtereze.queue.service.rows import VisitRow
 from birtereze.queue.service.serving import SERVICE_TIMES_MEMO
-from birtereze.queue.service.tickets import AHEAD, ahead_params
+from birtereze.queue.service.tickets import AHEAD, PROVISIONAL_ID, ahead_params
 from birtereze.queue.states import STAFFED
 from birtereze.queue.waits import PREDICTOR
 
@@ -299,7 +299,10 @@ async def ticket_estimate(db: Db, visit: VisitRow, *, now: datetime) -> TicketEs
     tx = await transaction(db)
     row = await tx.one(_ESTIMATE[visit.first_in_line], {**ahead_params(visit), "now": now})
     ahead, windows, free = int(row.ahead), int(row.windows), int(row.free)
-    if not (windows or row.listed):
+    # A ticket not written yet (queue.service.tickets.PROVISIONAL_ID) counts itself in its line.
+    provisional = visit.id == PROVISIONAL_ID
+    line = int(row.line) + (1 if provisional else 0)
+    if not (windows or row.listed or provisional):
         return TicketEstimate(ahead, 0, None)
     durations = await recent_service_times(tx, branch_id=visit.branch_id, now=now) if ahead >= free else {}
     recent = []
@@ -310,7 +313,7 @@ async def ticket_estimate(db: Db, visit: VisitRow, *, now: datetime) -> TicketEs
         at=now.astimezone(ZoneInfo(row.timezone or "Asia/Almaty")),
         ahead=ahead,
         windows=windows,
-        line=max(int(row.line), ahead),
+        line=max(line, ahead),
         free_windows=free,
         service_times_s=durations.get(visit.queue_id, []),
         branch_service_s=_branch_mean(durations),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, datetime
 from typing import Any, Final
 
@@ -115,6 +115,10 @@ _NEW_LINE: Final = Statement(
 )
 
 
+# The id a ticket is given before it has one: after every real id, so that it is last among equals.
+PROVISIONAL_ID: Final = 2**62
+
+
 async def issue_ticket(
     db: Db,
     *,
@@ -126,7 +130,11 @@ async def issue_ticket(
     language: str = "kk",
     channel: str = "kiosk",
     extra_service_ids: Sequence[int] = (),
+    before_numbering: Callable[[VisitRow], Awaitable[object]] | None = None,
 ) -> VisitRow:
+    """Issue a ticket. ``before_numbering`` is given the ticket as it will be, without its id and number,
+    before they are taken: what it reads (a new ticket's estimate) is read before the queue's day
+    counter is locked, so that concurrent kiosks of the queue wait on it for less time."""
     tx = await transaction(db)
     config = await issuing(tx, branch_id, now)
     if config is None:
@@ -179,6 +187,8 @@ async def issue_ticket(
         "ended_at": None,
         "wait_estimates": None,
     }
+    if before_numbering is not None:
+        await before_numbering(VisitRow(id=PROVISIONAL_ID, seq=0, number="", **values))  # type: ignore[arg-type]
     prefix = config.prefixes[queue_id]
     if tx.backend == "postgresql":
         row = await tx.one(_NUMBERED_VISIT["postgresql"], {**values, "prefix": prefix})
