@@ -63,7 +63,7 @@ async def _summary(session: DbSession, branch: Branch, now: Now) -> BranchSummar
         longitude=branch.longitude,
         phone=branch.phone,
         timezone=branch.timezone,
-        open_now=branches_service.is_open(branch, now, hours, special),
+        open_now=branches_service.is_open(branch.timezone, now, hours, special),
     )
 
 

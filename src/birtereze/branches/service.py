@@ -118,9 +118,10 @@ def within(moment: time, opens: time, closes: time) -> bool:
 
 
 def is_open(
-    branch: Branch, now: datetime, hours: Sequence[WeeklyHours], special_days: Sequence[DayHours]
+    timezone: str, now: datetime, hours: Sequence[WeeklyHours], special_days: Sequence[DayHours]
 ) -> bool:
-    local = local_now(branch, now)
+    """Whether a branch with these hours, in this time zone, is open at ``now``."""
+    local = now.astimezone(ZoneInfo(timezone))
     today = hours_on(local.date(), hours, special_days)
     return today is not None and within(local.time(), *today)
 

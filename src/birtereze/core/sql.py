@@ -430,38 +430,38 @@ class Tx:
 
 class Memo:
     """Figures a process keeps about one database between requests, each for a short time: a branch's
-    configuration for issuing tickets, its recent service times. Each kind is a dict keyed by branch,
-    holding (when it was read, by the domain clock; the value); ``forget`` drops a branch's entries when
-    this process changes what they were read from. Other processes see such a change when their entries
-    expire (their time to live is the staleness the kind accepts).
+    configuration for issuing tickets, its recent service times. Each kind is a dict keyed by branch (or
+    by another id, such as a work profile's), holding when it was read (by the domain clock) and the
+    value; ``forget`` drops entries when this process changes what they were read from. Other processes
+    see such a change when their entries expire (their time to live is the staleness the kind accepts).
     """
 
     def __init__(self) -> None:
         self._kinds: dict[str, dict[int, tuple[datetime, Any]]] = {}
 
-    def get(self, kind: str, branch_id: int, now: datetime, ttl: timedelta) -> Any | None:
-        entry = self._kinds.get(kind, {}).get(branch_id)
+    def get(self, kind: str, key: int, now: datetime, ttl: timedelta) -> Any | None:
+        entry = self._kinds.get(kind, {}).get(key)
         if entry is None or not timedelta(0) <= now - entry[0] < ttl:
             return None
         return entry[1]
 
-    def peek(self, kind: str, branch_id: int) -> Any | None:
+    def peek(self, kind: str, key: int) -> Any | None:
         """The entry whatever its age (to bring it up to date in place)."""
-        entry = self._kinds.get(kind, {}).get(branch_id)
+        entry = self._kinds.get(kind, {}).get(key)
         return None if entry is None else entry[1]
 
-    def put(self, kind: str, branch_id: int, now: datetime, value: Any) -> None:
+    def put(self, kind: str, key: int, now: datetime, value: Any) -> None:
         entries = self._kinds.setdefault(kind, {})
         if len(entries) > 10_000:
             entries.clear()
-        entries[branch_id] = (now, value)
+        entries[key] = (now, value)
 
-    def forget(self, kind: str, branch_id: int | None = None) -> None:
-        """Drop a branch's entry of a kind, or every branch's."""
-        if branch_id is None:
+    def forget(self, kind: str, key: int | None = None) -> None:
+        """Drop one entry of a kind, or all of them."""
+        if key is None:
             self._kinds.pop(kind, None)
         else:
-            self._kinds.get(kind, {}).pop(branch_id, None)
+            self._kinds.get(kind, {}).pop(key, None)
 
 
 _MEMOS: Final[weakref.WeakKeyDictionary[Any, Memo]] = weakref.WeakKeyDictionary()

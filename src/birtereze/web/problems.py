@@ -227,7 +227,8 @@ def _is_data_error(exc: DBAPIError) -> bool:
 def _out_of_range(exc: DBAPIError) -> bool:
     if getattr(exc.orig, "sqlstate", None) == "22003":  # numeric_value_out_of_range
         return True
-    return "out of int" in str(_driver_error(exc)) and "range" in str(_driver_error(exc))
+    message = str(_driver_error(exc))  # asyncpg: "… (value out of int64 range)"
+    return "out of int" in message and "range" in message
 
 
 def _unstorable(request: Request, exc: DBAPIError) -> JSONResponse:

@@ -91,9 +91,7 @@ class Issuing:
         return None
 
     def is_open(self, now: datetime) -> bool:
-        local = now.astimezone(ZoneInfo(self.timezone))
-        hours = branches_service.hours_on(local.date(), self.hours, self.special_days)
-        return hours is not None and branches_service.within(local.time(), *hours)
+        return branches_service.is_open(self.timezone, now, self.hours, self.special_days)
 
 
 _BRANCH: Final = Statement(select(Branch.active, Branch.timezone).where(Branch.id == bindparam("branch_id")))
@@ -160,7 +158,7 @@ async def issuing(tx: Tx, branch_id: int, now: datetime) -> Issuing | None:
             )
         )
     # Special days from yesterday on: enough for any local "today" and the fortnight ahead.
-    since = now.astimezone(ZoneInfo(branch.timezone)).date() - timedelta(days=1)
+    since = branches_service.service_day(branch.timezone, now) - timedelta(days=1)
     found = Issuing(
         branch_id=branch_id,
         active=bool(branch.active),
