@@ -48,6 +48,7 @@ def worker() -> None:
     from birtereze.core.db import create_engine, session_factory
     from birtereze.core.live import create_hub
     from birtereze.core.logging import configure
+    from birtereze.core.sql import memo_of
     from birtereze.worker import Worker
 
     settings = get_settings()
@@ -57,6 +58,7 @@ def worker() -> None:
         engine = create_engine(settings.database_url)
         hub = create_hub(settings.redis_url, prefix=settings.live_channel_prefix)
         await hub.start()
+        hub.attach(memo_of(engine.sync_engine))
         background = Worker(session_factory(engine), hub, SystemClock(), settings)
         background.start()
         click.echo("worker running; Ctrl+C to stop", err=True)

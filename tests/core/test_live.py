@@ -7,6 +7,7 @@ import secrets
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
@@ -20,6 +21,7 @@ from birtereze.core.clock import ManualClock
 from birtereze.core.events import LiveEvent
 from birtereze.core.live import RedisHub
 from birtereze.core.settings import Settings
+from birtereze.core.sql import Memo, memo_of
 from birtereze.web.app import create_app
 from tests.builders import World
 
@@ -119,6 +121,38 @@ async def test_it_fans_a_committed_ticket_out_to_another_app_instance(
     assert all(p is None or p.get("visit_id") != ticket["id"] for p in seen_elsewhere)
 
 
+async def test_a_configuration_change_reaches_another_app_instance_at_once(
+    settings: Settings, clock: ManualClock, world: World, redis_url: str
+) -> None:
+    shared = settings.model_copy(update={"redis_url": redis_url, "live_channel_prefix": PREFIX})
+    first, second = create_app(shared, clock), create_app(shared, clock)
+    ticket = {"service_id": world.services["certificate"].id}
+    url = f"/api/v1/branches/{world.branch.id}"
+    async with (
+        LifespanManager(first),
+        LifespanManager(second),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=first), base_url="http://first") as manager,
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=second), base_url="http://second") as kiosk,
+    ):
+        memo = memo_of(second.state.engine.sync_engine)
+        assert memo.coherent
+        issued = await kiosk.post(f"{url}/tickets", json=ticket, headers=world.auth("kiosk"))
+        assert issued.status_code == 201, issued.text
+        assert memo.peek("issuing", world.branch.id) is not None  # the second instance keeps the centre
+        # The first instance closes the centre until 11:00 today (a Friday, 10:00 by the clock).
+        hours = [{"weekday": 5, "opens": "11:00", "closes": "20:00"}]
+        changed = await manager.put(f"{url}/hours", json=hours, headers=world.auth("manager"))
+        assert changed.status_code == 200, changed.text
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 5
+        while memo.peek("issuing", world.branch.id) is not None:
+            assert loop.time() < deadline, "the change was not announced"
+            await asyncio.sleep(0.01)
+        # The clock has not moved: without the announcement the second instance would still issue.
+        refused = await kiosk.post(f"{url}/tickets", json=ticket, headers=world.auth("kiosk"))
+    assert refused.status_code == 409 and refused.json()["code"] == "centre_closed"
+
+
 async def test_it_listens_again_after_redis_drops_the_connection(redis_url: str) -> None:
     branch = fresh_branch_id()
     name = f"birtereze-test-{uuid.uuid4().hex[:12]}"
@@ -129,6 +163,9 @@ async def test_it_listens_again_after_redis_drops_the_connection(redis_url: str)
             running(RedisHub(with_client_name(redis_url, name), prefix=PREFIX)) as receiver,
             receiver.subscribe(branch) as inbox,
         ):
+            memo = Memo()
+            receiver.attach(memo)
+            memo.put("issuing", branch, datetime(2026, 11, 27, tzinfo=UTC), "kept")
             listeners = [c for c in await admin.client_list(_type="pubsub") if c.get("name") == name]
             assert len(listeners) == 1
             killed = await admin.client_kill_filter(_id=listeners[0]["id"])
@@ -143,6 +180,8 @@ async def test_it_listens_again_after_redis_drops_the_connection(redis_url: str)
                     break
                 except TimeoutError:
                     assert loop.time() < deadline, "the listener did not come back"
+            # Changes announced meanwhile are lost too: the memo starts afresh.
+            assert memo.peek("issuing", branch) is None
             back = [c for c in await admin.client_list(_type="pubsub") if c.get("name") == name]
             assert len(back) == 1 and back[0]["id"] != listeners[0]["id"]
             async with receiver.subscribe(branch) as again:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -16,7 +16,7 @@ import birtereze
 from birtereze.branches.models import Branch
 from birtereze.core import events
 from birtereze.core.events import Event
-from birtereze.core.sql import Statement, Tx, any_of, lean_transaction, transaction
+from birtereze.core.sql import Memo, Statement, Tx, any_of, lean_transaction, transaction
 from birtereze.queue.models import TicketCounter
 from tests.conftest import Database
 
@@ -192,3 +192,43 @@ _BRANCH_ID = Statement(select(Branch.id).where(Branch.code == bindparam("code"))
 _EVENT_TYPES = Statement(
     select(Event.id, Event.type).where(Event.branch_id == bindparam("branch_id")).order_by(Event.id)
 )
+
+
+def test_a_memo_keeps_entries_for_their_time_to_live_and_forgets_on_demand() -> None:
+    memo, at, ttl = Memo(), datetime(2026, 3, 20, 9, 0, tzinfo=UTC), timedelta(seconds=10)
+    memo.put("issuing", 1, at, "one")
+    memo.put("issuing", 2, at, "two")
+    memo.put("profiles", 7, at, "seven")
+    assert memo.get("issuing", 1, at + timedelta(seconds=9), ttl) == "one"
+    assert memo.get("issuing", 1, at + ttl, ttl) is None
+    assert memo.get("issuing", 1, at - timedelta(seconds=1), ttl) is None  # a clock set back
+    memo.forget("issuing", 1)
+    assert memo.get("issuing", 1, at, ttl) is None and memo.get("issuing", 2, at, ttl) == "two"
+    memo.forget("issuing")
+    assert memo.get("issuing", 2, at, ttl) is None and memo.get("profiles", 7, at, ttl) == "seven"
+    memo.forget()
+    assert memo.peek("profiles", 7) is None
+
+
+def test_a_value_read_while_something_was_forgotten_is_not_kept() -> None:
+    memo, at, ttl = Memo(), datetime(2026, 3, 20, 9, 0, tzinfo=UTC), timedelta(seconds=10)
+    version = memo.version
+    memo.forget("issuing", 3)  # a change committed while the value was being read: it may be the old one
+    memo.put("issuing", 1, at, "read before the change", version=version)
+    assert memo.get("issuing", 1, at, ttl) is None
+    memo.put("issuing", 1, at, "read after it", version=memo.version)
+    assert memo.get("issuing", 1, at, ttl) == "read after it"
+
+
+def test_a_memo_announces_its_changes_once_a_hub_carries_them() -> None:
+    memo, at, ttl = Memo(), datetime(2026, 3, 20, 9, 0, tzinfo=UTC), timedelta(seconds=10)
+    memo.changed("issuing", 1)  # no hub: forgotten here only
+    assert not memo.coherent
+    told: list[tuple[str, int | None]] = []
+    memo.announce = lambda kind, key: told.append((kind, key))
+    assert memo.coherent
+    memo.put("issuing", 1, at, "one")
+    memo.changed("issuing", 1)
+    memo.changed("profiles")
+    assert memo.get("issuing", 1, at, ttl) is None
+    assert told == [("issuing", 1), ("profiles", None)]

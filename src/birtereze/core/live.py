@@ -1,4 +1,7 @@
-"""Live events to subscribers of a branch: in-process by default, Redis pub/sub across processes."""
+"""Live events to subscribers of a branch: in-process by default, Redis pub/sub across processes.
+
+Across processes the hub also carries what a process's memo of the database must forget when another
+process commits a configuration change (``RedisHub.attach``, ``core.sql.Memo``)."""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ import orjson
 import structlog
 
 from birtereze.core.events import LiveEvent
+from birtereze.core.sql import Memo
 
 log = structlog.get_logger(__name__)
 
@@ -63,6 +67,11 @@ class Hub:
     async def stop(self) -> None:
         self.disconnect_all()
 
+    def attach(self, memo: Memo) -> None:
+        """Carry the changes of ``memo`` to the other processes: in-process, there is no one to tell (a
+        memo without announcements keeps its entries for a short time only)."""
+        return None
+
     def disconnect_all(self) -> None:
         """End every subscriber's stream; clients reconnect and replay what they missed from the log."""
         for queues in self._subscribers.values():
@@ -105,17 +114,51 @@ class RedisHub(Hub):
         super().__init__()
         import redis.asyncio as redis
 
-        # A branch's channel is "{prefix}branch:{id}".
+        # A branch's channel is "{prefix}branch:{id}"; what memos must forget goes on "{prefix}memo".
         self._channels = f"{prefix}branch:"
+        self._changes = f"{prefix}memo"
         self._redis = redis.from_url(url)
         self._listener: asyncio.Task[None] | None = None
         self._ready = asyncio.Event()
+        self._memos: list[Memo] = []
+        self._announcing: set[asyncio.Task[None]] = set()
 
     async def start(self) -> None:
         self._listener = asyncio.create_task(self._listen(), name="live-redis-listener")
         await asyncio.wait_for(self._ready.wait(), timeout=10)
 
+    def attach(self, memo: Memo) -> None:
+        """Have every process forget what ``memo.changed`` names, and this one what the others' name."""
+        self._memos.append(memo)
+        memo.announce = self._announce
+
+    def _announce(self, kind: str, key: int | None) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # not in a running loop: nobody to send it
+            return
+        task = loop.create_task(self._send_change(orjson.dumps({"kind": kind, "key": key})))
+        self._announcing.add(task)
+        task.add_done_callback(self._announcing.discard)
+
+    async def _send_change(self, message: bytes) -> None:
+        try:
+            await self._redis.publish(self._changes, message)
+        except Exception:
+            # The other processes keep their entries until they expire (Memo's time to live).
+            log.exception("live.change_not_announced")
+
+    def _forget(self, message: bytes | None) -> None:
+        """Another process's change (None: announcements may have been lost, so everything)."""
+        change = orjson.loads(message) if message is not None else {"kind": None, "key": None}
+        for memo in self._memos:
+            memo.forget(change["kind"], change["key"])
+
     async def stop(self) -> None:
+        for memo in self._memos:
+            memo.announce = None
+        if self._announcing:
+            await asyncio.gather(*self._announcing, return_exceptions=True)
         await super().stop()
         if self._listener is not None:
             self._listener.cancel()
@@ -144,15 +187,21 @@ class RedisHub(Hub):
                 # Closed on the way out: a dropped connection that the client re-opened must not linger.
                 async with self._redis.pubsub() as pubsub:
                     await pubsub.psubscribe(f"{self._channels}*")
+                    await pubsub.subscribe(self._changes)
                     if listened_before:
                         # Whatever was published while the listener was away is lost to this process's
-                        # subscribers: end their streams so that they reconnect and replay it.
+                        # subscribers: end their streams so that they reconnect and replay it; and the
+                        # changes announced meanwhile, to its memos: they start afresh.
                         self.disconnect_all()
+                        self._forget(None)
                     listened_before = True
                     self._ready.set()
                     async for message in pubsub.listen():
-                        if message.get("type") == "pmessage":
+                        kind = message.get("type")
+                        if kind == "pmessage":
                             self.deliver([Payload.decoded(message["data"])])
+                        elif kind == "message":
+                            self._forget(message["data"])
             except asyncio.CancelledError:
                 raise
             except Exception:

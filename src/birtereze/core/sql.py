@@ -432,12 +432,32 @@ class Memo:
     """Figures a process keeps about one database between requests, each for a short time: a branch's
     configuration for issuing tickets, its recent service times. Each kind is a dict keyed by branch (or
     by another id, such as a work profile's), holding when it was read (by the domain clock) and the
-    value; ``forget`` drops entries when this process changes what they were read from. Other processes
-    see such a change when their entries expire (their time to live is the staleness the kind accepts).
+    value; ``forget`` drops entries when this process changes what they were read from.
+
+    Other processes learn of a change in one of two ways. Where the processes share a hub that carries
+    announcements (Redis: ``core.live.RedisHub.attach``), ``changed`` tells every process to forget its
+    entries at once and the memo is ``coherent``: its entries may live long. Elsewhere they see the change
+    when their entries expire, so the time to live of such a kind is the staleness it accepts.
+
+    A value read while a change was being committed could be the old one: ``put`` takes the ``version``
+    read before the value was, and keeps nothing if something was forgotten since.
     """
 
     def __init__(self) -> None:
         self._kinds: dict[str, dict[int, tuple[datetime, Any]]] = {}
+        self._forgotten = 0
+        # Sends a change to every process sharing the database (set by the hub that carries it).
+        self.announce: Callable[[str, int | None], None] | None = None
+
+    @property
+    def coherent(self) -> bool:
+        """Changes reach every process's memo when they are committed (not only when entries expire)."""
+        return self.announce is not None
+
+    @property
+    def version(self) -> int:
+        """Read before reading a value to keep: ``put`` drops the value if anything was forgotten since."""
+        return self._forgotten
 
     def get(self, kind: str, key: int, now: datetime, ttl: timedelta) -> Any | None:
         entry = self._kinds.get(kind, {}).get(key)
@@ -450,18 +470,29 @@ class Memo:
         entry = self._kinds.get(kind, {}).get(key)
         return None if entry is None else entry[1]
 
-    def put(self, kind: str, key: int, now: datetime, value: Any) -> None:
+    def put(self, kind: str, key: int, now: datetime, value: Any, *, version: int | None = None) -> None:
+        if version is not None and version != self._forgotten:
+            return
         entries = self._kinds.setdefault(kind, {})
         if len(entries) > 10_000:
             entries.clear()
         entries[key] = (now, value)
 
-    def forget(self, kind: str, key: int | None = None) -> None:
-        """Drop one entry of a kind, or all of them."""
-        if key is None:
+    def forget(self, kind: str | None = None, key: int | None = None) -> None:
+        """Drop one entry of a kind, all of a kind, or everything (``kind`` None)."""
+        self._forgotten += 1
+        if kind is None:
+            self._kinds.clear()
+        elif key is None:
             self._kinds.pop(kind, None)
         else:
             self._kinds.get(kind, {}).pop(key, None)
+
+    def changed(self, kind: str, key: int | None = None) -> None:
+        """A committed change: forget the entries here, and have every other process forget theirs."""
+        self.forget(kind, key)
+        if self.announce is not None:
+            self.announce(kind, key)
 
 
 _MEMOS: Final[weakref.WeakKeyDictionary[Any, Memo]] = weakref.WeakKeyDictionary()

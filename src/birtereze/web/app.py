@@ -17,6 +17,7 @@ from birtereze.core.clock import Clock, SystemClock
 from birtereze.core.db import create_engine, session_factory
 from birtereze.core.live import create_hub
 from birtereze.core.settings import Settings, get_settings
+from birtereze.core.sql import memo_of
 from birtereze.queue.api import router as queue_router
 from birtereze.queue.config_api import router as queue_config_router
 from birtereze.queue.kpi_api import router as kpi_router
@@ -47,6 +48,7 @@ def create_app(
         app.state.sessions = session_factory(engine)
         app.state.hub = create_hub(settings.redis_url, prefix=settings.live_channel_prefix)
         await app.state.hub.start()
+        app.state.hub.attach(memo_of(engine.sync_engine))
         background = None
         if run_worker:
             from birtereze.worker import Worker

@@ -21,7 +21,7 @@ from birtereze.queue.errors import (
 )
 from birtereze.queue.models import Counter, Visit, WorkProfile, WorkProfileQueue
 from birtereze.queue.service.desk import Desk, current_visit, locked_desk, record_event, set_state
-from birtereze.queue.service.issuing import CONFIGURATION_TTL, PROFILES_MEMO
+from birtereze.queue.service.issuing import PROFILES_MEMO, configuration_ttl
 from birtereze.queue.service.rows import (
     VISIT_COLUMNS,
     VisitRow,
@@ -48,9 +48,10 @@ _PROFILE: Final = Statement(
 
 async def _calling_profile(tx: Tx, profile_id: int, now: datetime) -> calling.Profile:
     """A work profile's calling rule and queues, kept by the process as configuration (see .issuing)."""
-    found: calling.Profile | None = tx.memo.get(PROFILES_MEMO, profile_id, now, CONFIGURATION_TTL)
+    found: calling.Profile | None = tx.memo.get(PROFILES_MEMO, profile_id, now, configuration_ttl(tx.memo))
     if found is not None:
         return found
+    version = tx.memo.version
     rows = await tx.rows(_PROFILE, {"profile_id": profile_id})
     queues = tuple(
         calling.ProfileQueue(queue_id=row.queue_id, position=row.position, weight=row.weight)
@@ -58,7 +59,7 @@ async def _calling_profile(tx: Tx, profile_id: int, now: datetime) -> calling.Pr
         if row.queue_id is not None
     )
     found = calling.Profile(rule=rows[0].rule, queues=queues, overdue_after_s=rows[0].overdue_after_s)
-    tx.memo.put(PROFILES_MEMO, profile_id, now, found)
+    tx.memo.put(PROFILES_MEMO, profile_id, now, found, version=version)
     return found
 
 

@@ -3,10 +3,12 @@ few seconds.
 
 A kiosk's ticket needs the centre's services and their queues, its segmentation rules, the priority
 categories, its time zone and its opening hours: five reads that change a few times a year, on every ticket.
-Each process keeps them per centre (``core.sql.Memo``) for ``CONFIGURATION_TTL``, and likewise each work
-profile's calling rule and queues (``PROFILES_MEMO``, read by every call). A configuration change
-committed through an ORM session drops the entries of the centres it touched at once in its own process
-(the session listeners below); other processes read the new configuration within ``CONFIGURATION_TTL``.
+Each process keeps them per centre (``core.sql.Memo``), and likewise each work profile's calling rule and
+queues (``PROFILES_MEMO``, read by every call). A configuration change committed through an ORM session
+drops the entries of the centres it touched (the session listeners below): at once in its own process, and
+in every other process where a Redis hub carries the announcement (``Memo.changed``). Entries then live
+for ``COHERENT_CONFIGURATION_TTL``, which bounds how long a change made without a hub (from the command
+line) takes to reach the servers; without a hub between the servers, ``CONFIGURATION_TTL``.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from birtereze.branches import service as branches_service
 from birtereze.branches.models import Branch, OpeningHours, SpecialDay
-from birtereze.core.sql import Statement, Tx, memo_of
+from birtereze.core.sql import Memo, Statement, Tx, memo_of
 from birtereze.queue import routing
 from birtereze.queue.models import (
     BranchService,
@@ -34,6 +36,7 @@ from birtereze.queue.models import (
 )
 
 CONFIGURATION_TTL: Final = timedelta(seconds=10)
+COHERENT_CONFIGURATION_TTL: Final = timedelta(seconds=60)
 _KIND: Final = "issuing"
 # Work profiles, keyed by profile: forgotten whole on any configuration change.
 PROFILES_MEMO: Final = "profiles"
@@ -129,11 +132,17 @@ _SPECIAL_DAYS: Final = Statement(
 )
 
 
+def configuration_ttl(memo: Memo) -> timedelta:
+    """How long a process keeps what it read of a centre's configuration (see the module's docstring)."""
+    return COHERENT_CONFIGURATION_TTL if memo.coherent else CONFIGURATION_TTL
+
+
 async def issuing(tx: Tx, branch_id: int, now: datetime) -> Issuing | None:
     """The centre's issuing configuration (None: no such centre), from the process's memo if fresh."""
-    found: Issuing | None = tx.memo.get(_KIND, branch_id, now, CONFIGURATION_TTL)
+    found: Issuing | None = tx.memo.get(_KIND, branch_id, now, configuration_ttl(tx.memo))
     if found is not None:
         return found
+    version = tx.memo.version
     params = {"branch_id": branch_id}
     branch = await tx.first(_BRANCH, params)
     if branch is None:
@@ -173,7 +182,7 @@ async def issuing(tx: Tx, branch_id: int, now: datetime) -> Issuing | None:
             for d in await tx.rows(_SPECIAL_DAYS, {**params, "since": since})
         ),
     )
-    tx.memo.put(_KIND, branch_id, now, found)
+    tx.memo.put(_KIND, branch_id, now, found, version=version)
     return found
 
 
@@ -202,7 +211,7 @@ def _note_touched(session: Session, _context: Any) -> None:
         # Forgotten at once, for the rest of this unit of work, and again at its commit, for what other
         # requests of this process may have read meanwhile.
         session.info.setdefault(_TOUCHED, set()).update(touched)
-        _forget(session, touched)
+        _forget(session, touched, committed=False)
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -212,25 +221,27 @@ def _note_bulk_change(state: Any) -> None:
         mapper.class_ in _CONFIGURATION for mapper in state.all_mappers
     ):
         state.session.info.setdefault(_TOUCHED, set()).add(_EVERY_BRANCH)
-        _forget(state.session, {_EVERY_BRANCH})
+        _forget(state.session, {_EVERY_BRANCH}, committed=False)
 
 
 @event.listens_for(Session, "after_commit")
 def _forget_touched(session: Session) -> None:
     touched: set[int] | None = session.info.pop(_TOUCHED, None)
     if touched:
-        _forget(session, touched)
+        _forget(session, touched, committed=True)
 
 
-def _forget(session: Session, touched: set[int]) -> None:
+def _forget(session: Session, touched: set[int], *, committed: bool) -> None:
+    """Drop what the change touched; once it is committed, have the other processes drop it too."""
     bind = session.get_bind()
     memo = memo_of(getattr(bind, "engine", bind))
-    memo.forget(PROFILES_MEMO)
+    drop = memo.changed if committed else memo.forget
+    drop(PROFILES_MEMO)
     if _EVERY_BRANCH in touched:
-        memo.forget(_KIND)
+        drop(_KIND)
         return
     for branch_id in touched:
-        memo.forget(_KIND, branch_id)
+        drop(_KIND, branch_id)
 
 
 @event.listens_for(Session, "after_rollback")
