@@ -34,6 +34,7 @@ from bench.wait_datasets import FORMATS, Format, Ticket, load, parse_source
 from birtereze.queue.prediction import Combiner, Forecast, Predictor, QueueLength, simple_predictors
 from birtereze.queue.prediction.combiner import Mode
 from birtereze.queue.prediction.learned import CONFIGS, Config, FloatArray, LearnedPredictor, fit
+from birtereze.queue.prediction.learned import load as load_model
 
 WITHIN_S = 300.0
 SIMPLE = ("queue_length", "queue_length_ahead", "les", "hol")
@@ -91,6 +92,7 @@ def run(
     *,
     mode: Mode = "select",
     model_out: Path | None = None,
+    model_in: Path | None = None,
     use_model: bool = True,
     configs: Sequence[Config] = CONFIGS,
 ) -> dict[str, Any]:
@@ -104,7 +106,11 @@ def run(
         raise SystemExit("no scored ticket in the test data")
     predictors: list[Predictor] = [*simple_predictors(), QueueLength(include_self=False)]
     model: LearnedPredictor | None = None
-    if use_model:
+    if use_model and model_in is not None:
+        model = load_model(model_in)
+        log(f"learned model: {model.config.label}, read from {model_in}")
+        predictors.insert(0, model)
+    elif use_model:
         fitted = [t for t in training if t.scored]
         model = fit([t.state for t in fitted], [t.wait_s for t in fitted], configs=configs, progress=log)
         log(f"learned model: {model.config.label}, fitted in {time.monotonic() - started:.0f} s")
@@ -152,6 +158,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     parser.add_argument("--model-out", type=Path, help="write the fitted model there (gzip pickle)")
     parser.add_argument(
+        "--model",
+        type=Path,
+        help="a model written by --model-out on the same training data, instead of fitting",
+    )
+    parser.add_argument(
         "--no-model", action="store_true", help="no learned model: the fallback combiner alone"
     )
     args = parser.parse_args(argv)
@@ -161,6 +172,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         args.test,
         mode=args.mode,
         model_out=args.model_out,
+        model_in=args.model,
         use_model=not args.no_model,
     )
     print(json.dumps(result))

@@ -18,7 +18,7 @@ from birtereze.queue.prediction import (
     QueueState,
     erlang_a_wait,
 )
-from birtereze.queue.prediction.learned import FEATURES, Config, fit, load
+from birtereze.queue.prediction.learned import FEATURES, Config, feature_row, fit, load
 
 NOON = datetime(2026, 11, 27, 12, 0)
 
@@ -121,6 +121,11 @@ def test_it_learns_waits_better_than_a_constant(tmp_path: Path) -> None:
     path = tmp_path / "model.pkl.gz"
     model.save(path)
     assert load(path).predict_many(test_states[:10]) == pytest.approx(predicted[:10])
+    # A model fitted on another version's features is refused, not fed the wrong columns.
+    model.features = model.features[:-1]
+    model.save(path)
+    with pytest.raises(ValueError, match="other features"):
+        load(path)
 
 
 def test_it_chooses_a_configuration_on_the_latest_quarter() -> None:
@@ -141,3 +146,12 @@ def test_it_ignores_a_feature_no_state_observes() -> None:
     model = fit(states, waits, configs=(Config(targets=("sqrt",), min_samples_leaf=20, max_iter=20),))
     assert FEATURES.index("busy") not in model.columns
     assert model.predict(states[0]) > 0
+
+
+def test_the_trees_see_the_wait_at_the_lines_recent_pace() -> None:
+    column = FEATURES.index("departures_s")
+    # Six ahead, 30 calls in the last 15 minutes: the seventh departure comes after 7 × 30 s.
+    paced = QueueState(queue="A", at=NOON, ahead=6, servers=2, calls_15min=30)
+    assert feature_row(paced, {})[column] == pytest.approx(210.0)
+    # No call lately: unknown, not infinite.
+    assert math.isnan(feature_row(QueueState(queue="A", at=NOON, ahead=6, servers=2), {})[column])

@@ -2,8 +2,9 @@
 
 The trees see every field of ``QueueState`` that generalises (people ahead, servers, recent service and
 waiting times, the services in progress, arrivals, the hour and weekday) and, as features, the
-estimates of the queue-length and Erlang-A predictors, so that they learn how much to trust and correct
-the models rather than re-deriving queueing theory from scratch. The queue itself is a category (only
+estimates of the queue-length and Erlang-A predictors and the wait at the line's recent pace of calls,
+so that they learn how much to trust and correct the models rather than re-deriving queueing theory from
+scratch. The queue itself is a category (only
 the queues seen often enough in training; others count as unknown).
 
 ``fit`` chooses among a few configurations by a time-ordered validation inside the training data — the
@@ -65,6 +66,7 @@ FEATURES: tuple[str, ...] = (
     "observed_age_s",
     "queue_length_s",
     "erlang_a_s",
+    "departures_s",
     "queue",
 )
 MAX_QUEUES = 250  # the trees' categorical features take at most 255 categories
@@ -75,6 +77,15 @@ _ERLANG_A = ErlangA()
 
 def _nan(value: float | None) -> float:
     return math.nan if value is None else float(value)
+
+
+def _departures_s(state: QueueState) -> float:
+    """The ticket's wait at the pace the line moved lately: its ahead + 1 departures at the rate of the
+    last 15 minutes' calls (NaN: no call lately). The trees split on one feature at a time, and would
+    learn this ratio of two of them only coarsely."""
+    if state.calls_15min <= 0:
+        return math.nan
+    return (state.ahead + 1) * 900.0 / state.calls_15min
 
 
 def feature_row(state: QueueState, vocabulary: dict[str, int]) -> list[float]:
@@ -111,6 +122,7 @@ def feature_row(state: QueueState, vocabulary: dict[str, int]) -> list[float]:
         state.observed_age_s,
         _QUEUE_LENGTH.predict(state),
         _ERLANG_A.predict(state),
+        _departures_s(state),
         float(vocabulary[state.queue]) if state.queue in vocabulary else math.nan,
     ]
 
@@ -184,6 +196,8 @@ class LearnedPredictor:
     columns: tuple[int, ...]
     models: list[Any]
     validation: dict[str, dict[str, float]] = field(default_factory=dict)
+    # The features it was fitted on, in order: a model of another version's features is refused at load.
+    features: tuple[str, ...] = FEATURES
 
     @property
     def name(self) -> str:
@@ -213,6 +227,8 @@ def load(path: Path) -> LearnedPredictor:
         model = pickle.load(file)  # noqa: S301 - the model is the project's own file, as documented
     if not isinstance(model, LearnedPredictor):
         raise TypeError(f"{path} does not hold a LearnedPredictor")
+    if getattr(model, "features", None) != FEATURES:
+        raise ValueError(f"{path} was fitted on other features than this version's: fit it again")
     return model
 
 
