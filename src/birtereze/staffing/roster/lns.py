@@ -6,13 +6,21 @@ model is too big for its own neighbourhood search to move much of it at a time. 
 1. **A first roster, one employee at a time.** Every hard rule binds a single employee (cover is
    soft), so each employee's rules are solved alone, with the cover left by those already placed in the
    objective. This gives a feasible roster in a few seconds even for the 364-day instances.
-2. **The whole model** when it is small: with the first roster as hint, CP-SAT may finish (and prove
-   the optimum) well within the time limit.
+2. **The whole model** when it is small, for 60 % of the time: with the first roster as hint, CP-SAT
+   proves the optimum of the smallest instances in seconds, and on the middle ones (5–7) it finds what
+   the neighbourhoods do not, if it runs long enough without restarting (cut into slices of 9 s, it
+   lost 4–8 % there). Each roster it finds is offered to the search at once, so that the other thread's
+   neighbourhoods start from it.
 3. **Neighbourhoods** until the time is up: some employees (chosen at random, or among those who could
-   mend the worst-covered shift) are freed on a window of days (the whole horizon, or some weeks), the
-   rest stays fixed; CP-SAT re-optimises the free part from the current roster (a hint), and the result
-   is kept when it is no worse. The size of a neighbourhood adapts: it grows while CP-SAT solves them to
-   optimality and shrinks while it runs out of time.
+   mend the worst-covered shift) are freed on a window of days (the whole horizon, or some weeks), or
+   everyone on a few days (at random, or around the worst-covered shift), the rest stays fixed; CP-SAT
+   re-optimises the free part from the current roster (a hint), and the result is kept when it is no
+   worse. The size of a neighbourhood adapts: it grows while CP-SAT solves them to
+   optimality and shrinks while it runs out of time; and each kind is drawn by how often it improved
+   lately. Freeing everyone on a few days is what mends the cover: a short-staffed shift is rarely
+   filled by moving a few employees, whose rows are held by their run and hour rules, and is often
+   filled by rearranging everyone around it (on Instances 9 and 13 it took the 60-second results from
+   583 and 10,720 to about 460 and 3,600–5,100).
 """
 
 from __future__ import annotations
@@ -29,6 +37,7 @@ from birtereze.staffing.roster.curtois import Instance
 from birtereze.staffing.roster.model import (
     OFF,
     Indexed,
+    Neighbourhood,
     NoRoom,
     Roster,
     cover_counts,
@@ -38,8 +47,9 @@ from birtereze.staffing.roster.model import (
 )
 from birtereze.staffing.roster.pattern import pattern
 
-# The whole model is tried first when it has at most this many free cells.
+# The whole model is tried first when it has at most this many free cells, for this share of the time.
 WHOLE_MODEL_CELLS = 6000
+WHOLE_MODEL_SHARE = 0.6
 # Sub-problems: first target size (free cells), bounds, and the time each may take.
 START_CELLS = 1500
 MIN_CELLS = 200
@@ -48,6 +58,9 @@ STEP_SECONDS = 1.0
 # The construction solves each employee with CP-SAT when rows are this small and time allows.
 CONSTRUCTION_CELLS = 1200
 MODEL_SECONDS_PER_EMPLOYEE = 0.1
+CONSTRUCTION_SHARE = 0.5
+# The kinds of neighbourhood (see _choose), each with its own adaptive size and weight.
+KINDS: tuple[str, ...] = ("random", "worst", "days", "worst days")
 
 Progress = Callable[[str], None]
 
@@ -169,6 +182,13 @@ def _choose(
     ix: Indexed, roster: Roster, kind: str, cells: float, rng: random.Random
 ) -> dict[int, tuple[int, int]]:
     per_day = sum(len(a) for a in ix.allowed) / ix.employees
+    if kind in ("days", "worst days"):
+        # Everyone on a few consecutive days (around a costly slot): the cover of those days can be
+        # rebuilt from all the staff at once, where freeing a few employees rarely can.
+        length = min(ix.days, max(2, int(cells / (ix.employees * per_day))))
+        day = _worst_slot(ix, roster, rng)[0] if kind == "worst days" else rng.randrange(ix.days)
+        first = min(max(day - rng.randrange(length), 0), ix.days - length)
+        return {e: (first, first + length) for e in range(ix.employees)}
     if ix.days * per_day * 2 <= cells or rng.random() < 0.4:
         length = ix.days
     else:
@@ -242,16 +262,27 @@ class _Search:
             return improved
 
 
+class _Offering(cp_model.CpSolverSolutionCallback):
+    """Offers each roster the whole model finds to the search at once, so that the neighbourhoods of the
+    other thread start from it rather than wait for the whole model's end."""
+
+    def __init__(self, search: _Search, model: Neighbourhood, roster: Roster, seen: list[int]) -> None:
+        super().__init__()
+        self.search, self.model, self.roster, self.seen = search, model, roster, seen
+
+    def on_solution_callback(self) -> None:
+        everyone = range(self.search.ix.employees)
+        self.search.offer(self.model.read(self, self.roster), everyone, self.seen)
+
+
 def _whole(search: _Search, seed: int, say: Progress) -> None:
     """CP-SAT on the whole model from the current roster; an optimum ends the search."""
     ix = search.ix
     roster, seen = search.snapshot()
     everyone = {e: (0, ix.days) for e in range(ix.employees)}
     model = neighbourhood(ix, roster, everyone)
-    solver = _solver(search.left() * 0.6, 1, seed)
-    status = solver.solve(model.model)
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        search.offer(model.read(solver, roster), everyone, seen)
+    solver = _solver(search.left() * WHOLE_MODEL_SHARE, 1, seed)
+    status = solver.solve(model.model, _Offering(search, model, roster, seen))
     if status == cp_model.OPTIMAL:
         with search.lock:
             search.optimal = search.best == round(solver.objective_value) + ix.on_total
@@ -261,7 +292,7 @@ def _whole(search: _Search, seed: int, say: Progress) -> None:
 def _neighbourhoods(search: _Search, seed: int) -> None:
     ix = search.ix
     rng = random.Random(seed)
-    sizes = _Sizes(cells={"random": START_CELLS, "worst": START_CELLS}, weight={"random": 1.0, "worst": 1.0})
+    sizes = _Sizes(cells=dict.fromkeys(KINDS, float(START_CELLS)), weight=dict.fromkeys(KINDS, 1.0))
     while (left := search.left()) > 0.05:
         kind = sizes.pick(rng)
         roster, seen = search.snapshot()
@@ -293,7 +324,7 @@ def solve(
     started = time.monotonic()
     say = progress or (lambda _: None)
     ix = index(instance)
-    roster = construct(ix, seed=seed, budget=time_limit * 0.5)
+    roster = construct(ix, seed=seed, budget=time_limit * CONSTRUCTION_SHARE)
     search = _Search(ix, roster, started, started + time_limit)
     say(f"{instance.name}: first roster {search.best} after {time.monotonic() - started:.1f} s")
     small = sum(len(a) for a in ix.allowed) * ix.days <= WHOLE_MODEL_CELLS

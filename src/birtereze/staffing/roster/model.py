@@ -137,8 +137,9 @@ class Neighbourhood:
     cells: dict[tuple[int, int, int], cp_model.IntVar]
     free: Mapping[int, tuple[int, int]]
 
-    def read(self, solver: cp_model.CpSolver, roster: Roster) -> Roster:
-        """The roster with the free cells taken from the solver's solution."""
+    def read(self, solver: cp_model.CpSolver | cp_model.CpSolverSolutionCallback, roster: Roster) -> Roster:
+        """The roster with the free cells taken from the solver's solution (or the one a solution
+        callback holds)."""
         result = [list(days) for days in roster]
         for e, (first, end) in self.free.items():
             for day in range(first, end):
