@@ -1,5 +1,5 @@
-"""What issuing a ticket and calling one read of a centre's configuration, kept by each process for a
-few seconds.
+"""What issuing a ticket and calling one read of a centre's configuration, kept by each process until it
+changes (or for a short while).
 
 A kiosk's ticket needs the centre's services and their queues, its segmentation rules, the priority
 categories, its time zone and its opening hours: five reads that change a few times a year, on every ticket.
