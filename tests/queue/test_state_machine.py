@@ -214,17 +214,7 @@ async def read_hall(session: AsyncSession, staff: dict[str, int], windows: dict[
     services = list((await session.execute(select(Service))).scalars())
     rules: dict[int, list[routing.Rule]] = {b.id: [] for b in branches}
     for r in (await session.execute(select(SegmentationRule))).scalars():
-        rules[r.branch_id].append(
-            routing.Rule(
-                position=r.position,
-                queue_id=r.queue_id,
-                service_id=r.service_id,
-                priority_code=r.priority_code,
-                appointment=r.appointment,
-                language=r.language,
-                rule_id=r.id,
-            )
-        )
+        rules[r.branch_id].append(routing.Rule.of(r))
     hours: dict[int, dict[int, tuple[time, time]]] = {b.id: {} for b in branches}
     for h in (await session.execute(select(OpeningHours))).scalars():
         hours[h.branch_id][h.weekday] = (h.opens, h.closes)

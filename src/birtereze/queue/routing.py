@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,6 +16,19 @@ class Rule:
     appointment: bool | None = None
     language: str | None = None
     rule_id: int = 0
+
+    @classmethod
+    def of(cls, row: Any) -> Rule:
+        """From a segmentation rule's row (the model or a row of its columns, ``id`` included)."""
+        return cls(
+            position=row.position,
+            queue_id=row.queue_id,
+            service_id=row.service_id,
+            priority_code=row.priority_code,
+            appointment=row.appointment,
+            language=row.language,
+            rule_id=row.id,
+        )
 
 
 @dataclass(frozen=True, slots=True)

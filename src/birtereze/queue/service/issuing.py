@@ -155,17 +155,7 @@ async def issuing(tx: Tx, branch_id: int, now: datetime) -> Issuing | None:
     rules = []
     for r in await tx.rows(_RULES, params):
         prefixes[r.queue_id] = r.prefix
-        rules.append(
-            routing.Rule(
-                position=r.position,
-                queue_id=r.queue_id,
-                service_id=r.service_id,
-                priority_code=r.priority_code,
-                appointment=r.appointment,
-                language=r.language,
-                rule_id=r.id,
-            )
-        )
+        rules.append(routing.Rule.of(r))
     # Special days from yesterday on: enough for any local "today" and the fortnight ahead.
     since = branches_service.service_day(branch.timezone, now) - timedelta(days=1)
     found = Issuing(
