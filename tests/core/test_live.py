@@ -15,6 +15,7 @@ import httpx
 import pytest
 import redis.asyncio as redis
 from asgi_lifespan import LifespanManager
+from structlog.testing import capture_logs
 
 from birtereze.core import live
 from birtereze.core.clock import ManualClock
@@ -88,6 +89,69 @@ async def test_it_carries_events_from_one_process_to_anothers_subscribers_in_ord
     assert [p["number"] for p in received] == [p["number"] for p in heard_here] == ["A001", "A002"]
     assert all(p["branch_id"] == branch and p["type"] == "test.ping" for p in received)
     assert all(isinstance(p["published_at"], float) for p in received)
+
+
+async def test_publishing_does_not_wait_for_redis_and_one_turns_events_leave_together(
+    redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    branch = fresh_branch_id()
+    async with (
+        running(RedisHub(redis_url, prefix=PREFIX)) as sender,
+        running(RedisHub(redis_url, prefix=PREFIX)) as receiver,
+        receiver.subscribe(branch) as remote,
+    ):
+        sent: list[int] = []
+        send = sender._send_messages
+
+        async def counting(messages: list[tuple[str, bytes]]) -> None:
+            sent.append(len(messages))
+            await send(messages)
+
+        monkeypatch.setattr(sender, "_send_messages", counting)
+        # Three units of work committed in one turn of the event loop: publish returns at once.
+        for number in range(1, 4):
+            await sender.publish([ping(branch, number)])
+        assert sent == []
+        received = [await next_payload(remote) for _ in range(3)]
+        assert [p["id"] for p in received] == [1, 2, 3]
+        assert sent == [3]  # one pipeline
+
+
+async def test_a_stopping_hub_still_sends_what_was_published(redis_url: str) -> None:
+    branch = fresh_branch_id()
+    async with running(RedisHub(redis_url, prefix=PREFIX)) as receiver, receiver.subscribe(branch) as remote:
+        sender = RedisHub(redis_url, prefix=PREFIX)
+        await sender.start()
+        await sender.publish([ping(branch, 1), ping(branch, 2)])
+        await sender.stop()
+        assert [(await next_payload(remote))["id"] for _ in range(2)] == [1, 2]
+
+
+async def test_an_event_redis_refuses_is_logged_and_the_next_ones_still_go(
+    redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    branch = fresh_branch_id()
+    async with (
+        running(RedisHub(redis_url, prefix=PREFIX)) as sender,
+        running(RedisHub(redis_url, prefix=PREFIX)) as receiver,
+        receiver.subscribe(branch) as remote,
+    ):
+        publish = sender._redis.publish
+        failures = [ConnectionError("Redis went away")]
+
+        async def failing_once(channel: str, message: bytes) -> Any:
+            if failures:
+                raise failures.pop()
+            return await publish(channel, message)
+
+        monkeypatch.setattr(sender._redis, "publish", failing_once)
+        with capture_logs() as logs:
+            await sender.publish([ping(branch, 1)])  # no error reaches the caller: the change is committed
+            await asyncio.sleep(0.1)
+        assert [entry["event"] for entry in logs] == ["live.publish_failed"]
+        await sender.publish([ping(branch, 2)])
+        assert (await next_payload(remote))["id"] == 2
+        assert await stays_empty(remote)
 
 
 async def test_it_fans_a_committed_ticket_out_to_another_app_instance(

@@ -17,6 +17,7 @@ import uvicorn
 from fastapi import FastAPI
 from playwright.async_api import Browser, async_playwright
 
+from birtereze.web.protocol import HTTP_PROTOCOL
 from tests.conftest import need
 
 CHROMIUM = "/usr/bin/chromium"
@@ -44,6 +45,7 @@ async def live_server(app: FastAPI) -> AsyncIterator[str]:
         log_level="warning",
         access_log=False,
         timeout_graceful_shutdown=2,
+        http=HTTP_PROTOCOL,  # the production server's protocol
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))

@@ -16,12 +16,14 @@ import orjson
 import structlog
 
 from birtereze.core.events import LiveEvent
+from birtereze.core.metrics import EVENTS_PUBLISHED
 from birtereze.core.sql import Memo
 
 log = structlog.get_logger(__name__)
 
 DEFAULT_CHANNEL_PREFIX = "birtereze:"
 SUBSCRIBER_BUFFER = 2000
+STOP_TIMEOUT_S = 5.0
 
 
 class Payload(dict[str, Any]):
@@ -80,8 +82,10 @@ class Hub:
         self._subscribers.clear()
 
     async def publish(self, items: Sequence[LiveEvent]) -> None:
+        """Deliver committed events to this process's subscribers."""
         now = time.time()
         self.deliver([Payload(item.as_dict(), published_at=now) for item in items])
+        EVENTS_PUBLISHED.inc(len(items))
 
     def deliver(self, payloads: Sequence[Payload]) -> None:
         for payload in payloads:
@@ -122,9 +126,14 @@ class RedisHub(Hub):
         self._ready = asyncio.Event()
         self._memos: list[Memo] = []
         self._announcing: set[asyncio.Task[None]] = set()
+        # Committed events on their way to Redis, and the task that sends them (see ``publish``).
+        self._outbox: list[tuple[str, bytes]] = []
+        self._outbox_filled = asyncio.Event()
+        self._sender: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         self._listener = asyncio.create_task(self._listen(), name="live-redis-listener")
+        self._sender = asyncio.create_task(self._send(), name="live-redis-sender")
         await asyncio.wait_for(self._ready.wait(), timeout=10)
 
     def attach(self, memo: Memo) -> None:
@@ -159,6 +168,12 @@ class RedisHub(Hub):
             memo.announce = None
         if self._announcing:
             await asyncio.gather(*self._announcing, return_exceptions=True)
+        if self._sender is not None:
+            # What was published before the stop is still sent, unless Redis does not answer.
+            self._outbox.append(_LAST)
+            self._outbox_filled.set()
+            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+                await asyncio.wait_for(self._sender, STOP_TIMEOUT_S)
         await super().stop()
         if self._listener is not None:
             self._listener.cancel()
@@ -167,18 +182,47 @@ class RedisHub(Hub):
         await self._redis.aclose()
 
     async def publish(self, items: Sequence[LiveEvent]) -> None:
+        """Hand committed events to the sender, which publishes them in order, in the background.
+
+        The request that committed them does not wait for Redis: what the units of work of one turn of
+        the event loop (and of the sender's last round trip) published leaves in one pipeline. An event
+        that cannot be sent is logged and lost to the live streams, never to the log, from which a
+        subscriber that reconnects replays it.
+        """
         now = time.time()
-        messages = [
+        self._outbox.extend(
             (f"{self._channels}{item.branch_id}", orjson.dumps({**item.as_dict(), "published_at": now}))
             for item in items
-        ]
-        if len(messages) == 1:  # most units of work: one round trip without a pipeline's bookkeeping
-            await self._redis.publish(*messages[0])
+        )
+        self._outbox_filled.set()
+
+    async def _send(self) -> None:
+        while True:
+            await self._outbox_filled.wait()
+            await asyncio.sleep(0)  # the rest of this turn's units of work
+            self._outbox_filled.clear()
+            messages, self._outbox = self._outbox, []
+            last = messages[-1] is _LAST
+            if last:
+                messages.pop()
+            if messages:
+                await self._send_messages(messages)
+            if last:
+                return
+
+    async def _send_messages(self, messages: list[tuple[str, bytes]]) -> None:
+        try:
+            if len(messages) == 1:  # one round trip without a pipeline's bookkeeping
+                await self._redis.publish(*messages[0])
+            else:
+                async with self._redis.pipeline(transaction=False) as pipe:
+                    for channel, message in messages:
+                        pipe.publish(channel, message)
+                    await pipe.execute()
+        except Exception:
+            log.exception("live.publish_failed", events=len(messages))
             return
-        async with self._redis.pipeline(transaction=False) as pipe:
-            for channel, message in messages:
-                pipe.publish(channel, message)
-            await pipe.execute()
+        EVENTS_PUBLISHED.inc(len(messages))
 
     async def _listen(self) -> None:
         listened_before = False
@@ -207,6 +251,9 @@ class RedisHub(Hub):
             except Exception:
                 log.exception("live.redis_listener_failed")
                 await asyncio.sleep(1)
+
+
+_LAST: tuple[str, bytes] = ("", b"")  # the stop's marker in the outbox
 
 
 def _end(queue: asyncio.Queue[Payload | None]) -> None:

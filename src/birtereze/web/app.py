@@ -32,6 +32,12 @@ from birtereze.web.templating import STATIC_DIR
 
 log = structlog.get_logger(__name__)
 
+# The garbage collector's thresholds while serving. Python's default (a young collection every 700 new
+# objects) walks the objects of every request in flight hundreds of times a second under load: about 6 %
+# of a loaded web process's CPU, for requests that leave almost no reference cycles behind. Collections
+# twenty times rarer cost a fraction of that, and what cycles there are wait a little longer.
+GC_THRESHOLDS: tuple[int, int, int] = (20_000, 10, 10)
+
 
 def create_app(
     settings: Settings | None = None, clock: Clock | None = None, *, worker: bool | None = None
@@ -60,6 +66,7 @@ def create_app(
         # walk it all every few seconds under load, a pause felt by the requests in flight.
         gc.collect()
         gc.freeze()
+        gc.set_threshold(*GC_THRESHOLDS)
         log.info("app.started", database=engine.url.get_backend_name(), redis=bool(settings.redis_url))
         try:
             yield

@@ -17,7 +17,6 @@ from birtereze.core.errors import Forbidden, NotFound, Unauthorized
 from birtereze.core.events import LiveEvent, collect_live, committed
 from birtereze.core.i18n import LOCALES, negotiate
 from birtereze.core.live import Hub
-from birtereze.core.metrics import EVENTS_PUBLISHED
 from birtereze.core.settings import Settings
 from birtereze.core.sql import Tx, lean_transaction
 from birtereze.staff import service as staff_service
@@ -36,8 +35,6 @@ async def _publish(request: Request, live: list[LiveEvent]) -> None:
         await hub.publish(live)
     except Exception:
         log.exception("live.publish_failed", events=len(live))
-        return
-    EVENTS_PUBLISHED.inc(len(live))
 
 
 async def db_session(request: Request) -> AsyncIterator[AsyncSession]:

@@ -20,6 +20,8 @@ from typing import Any
 
 import uvicorn
 
+from birtereze.web.protocol import HTTP_PROTOCOL
+
 APP = "birtereze.web.app:create_app"
 
 
@@ -29,7 +31,7 @@ def _config(**options: Any) -> uvicorn.Config:
         factory=True,
         access_log=False,
         loop="uvloop" if sys.platform != "win32" else "asyncio",
-        http="httptools",
+        http=HTTP_PROTOCOL,
         **options,
     )
 
@@ -67,7 +69,7 @@ def serve(host: str, port: int, *, workers: int, log_level: str, reload: bool = 
             log_level=log_level,
             access_log=False,
             loop="uvloop" if sys.platform != "win32" else "asyncio",
-            http="httptools",
+            http=HTTP_PROTOCOL,
         )
         return
     # Bind once here first, so that a port in use stops the server at once with a clear error.

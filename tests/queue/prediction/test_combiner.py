@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from birtereze.queue.prediction import Combiner, PoolTracker, QueueState, default_combiner
 
@@ -71,6 +73,26 @@ def test_it_works_without_a_trained_model() -> None:
     assert combiner.names == ("erlang_a", "queue_length", "les", "hol")
     assert combiner.forecast(state()).wait_s == pytest.approx(360.0)  # (2 + 1) × 120 / 1
     assert default_combiner(Constant("learned", 1.0)).names[0] == "learned"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    waits=st.lists(st.floats(min_value=0, max_value=7200, allow_nan=False), min_size=1, max_size=120),
+    window=st.integers(min_value=1, max_value=25),
+)
+def test_the_rolling_errors_are_those_of_the_window_however_rows_come_and_go(
+    waits: list[float], window: int
+) -> None:
+    # The MAEs are kept as running sums: they must equal the window's errors summed afresh.
+    combiner = Combiner([Constant("model", 100.0), Constant("other", 300.0)], window=window, min_errors=1)
+    for actual in waits:
+        combiner.observe(combiner.forecast(state("A")), actual)
+    last = waits[-window:]
+    expected = {
+        "model": sum(abs(100.0 - w) for w in last) / len(last),
+        "other": sum(abs(300.0 - w) for w in last) / len(last),
+    }
+    assert combiner.scores("A") == pytest.approx(expected, rel=1e-9, abs=1e-6)
 
 
 def test_it_refuses_predictors_with_the_same_name() -> None:

@@ -70,8 +70,8 @@ class Combiner:
         self.mode: Mode = mode
         self.margin = margin
         self.z = z
-        # Per queue (and POOLED): one row of absolute errors per observed ticket, in ``names`` order.
-        self._errors: dict[str, deque[tuple[float, ...]]] = {}
+        # Per queue (and POOLED): the absolute errors of the last ``window`` observed tickets.
+        self._errors: dict[str, _Errors] = {}
 
     def forecast(self, state: QueueState) -> Forecast:
         """Ask every predictor, then combine their estimates by the queue's recent accuracy."""
@@ -80,15 +80,14 @@ class Combiner:
     def combine(self, queue: str, estimates: Mapping[str, float]) -> Forecast:
         """Combine estimates already computed (a batch-predicted model, or a stored forecast)."""
         values = tuple((name, float(estimates[name])) for name in self.names)
-        rows = self._evidence(queue)
-        if rows is None:
+        errors = self._evidence(queue)
+        if errors is None:
             return Forecast(queue=queue, wait_s=values[0][1], chosen=values[0][0], estimates=values)
         if self.mode == "select":
-            chosen = self._select(rows)
+            chosen = self._select(errors)
             name, wait = values[chosen]
             return Forecast(queue=queue, wait_s=wait, chosen=name, estimates=values)
-        maes = [sum(row[i] for row in rows) / len(rows) for i in range(len(self.names))]
-        weights = [1.0 / max(mae, 1.0) ** 2 for mae in maes]
+        weights = [1.0 / max(mae, 1.0) ** 2 for mae in errors.maes()]
         wait = sum(w * value for w, (_, value) in zip(weights, values, strict=True)) / sum(weights)
         return Forecast(queue=queue, wait_s=wait, chosen="blend", estimates=values)
 
@@ -99,33 +98,77 @@ class Combiner:
             return  # a forecast made by a combiner of other predictors
         row = tuple(abs(given[name] - actual_wait_s) for name in self.names)
         for key in (forecast.queue, POOLED):
-            self._errors.setdefault(key, deque(maxlen=self.window)).append(row)
+            errors = self._errors.get(key)
+            if errors is None:
+                errors = self._errors[key] = _Errors(len(self.names), self.window)
+            errors.append(row)
 
     def scores(self, queue: str) -> dict[str, float]:
         """Rolling MAE of each predictor as judged for ``queue`` (empty: too few errors seen yet)."""
-        rows = self._evidence(queue)
-        if rows is None:
+        errors = self._evidence(queue)
+        if errors is None:
             return {}
-        return {name: sum(row[i] for row in rows) / len(rows) for i, name in enumerate(self.names)}
+        return dict(zip(self.names, errors.maes(), strict=True))
 
-    def _evidence(self, queue: str) -> deque[tuple[float, ...]] | None:
+    def _evidence(self, queue: str) -> _Errors | None:
         """The queue's own errors when there are enough, else the pooled ones, else None."""
         for key in (queue, POOLED):
-            rows = self._errors.get(key)
-            if rows is not None and len(rows) >= self.min_errors:
-                return rows
+            errors = self._errors.get(key)
+            if errors is not None and len(errors) >= self.min_errors:
+                return errors
         return None
 
-    def _select(self, rows: deque[tuple[float, ...]]) -> int:
-        n = len(rows)
-        maes = [sum(row[i] for row in rows) / n for i in range(len(self.names))]
+    def _select(self, errors: _Errors) -> int:
+        if errors.chosen is not None:
+            return errors.chosen
+        errors.chosen = self._choose(errors)
+        return errors.chosen
+
+    def _choose(self, errors: _Errors) -> int:
+        maes = errors.maes()
         best = min(range(len(maes)), key=lambda i: (maes[i], i))
         if best == 0 or maes[best] > (1 - self.margin) * maes[0]:
             return 0
+        rows = errors.rows
+        n = len(rows)
         differences = [row[0] - row[best] for row in rows]
         mean = sum(differences) / n
         variance = sum((d - mean) ** 2 for d in differences) / max(n - 1, 1)
         return best if mean > self.z * math.sqrt(variance / n) else 0
+
+
+class _Errors:
+    """The rows of absolute errors of the last ``window`` tickets (one column per predictor), with their
+    column sums kept as rows come and go: each forecast reads the MAEs, so they must not cost a pass over
+    the window (summed afresh once per window's worth of rows, so that rounding cannot drift)."""
+
+    __slots__ = ("_added", "chosen", "rows", "sums")
+
+    def __init__(self, columns: int, window: int) -> None:
+        self.rows: deque[tuple[float, ...]] = deque(maxlen=window)
+        self.sums = [0.0] * columns
+        self._added = 0
+        # The predictor ``select`` mode chose on these rows (None: not chosen since the last row came).
+        self.chosen: int | None = None
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def append(self, row: tuple[float, ...]) -> None:
+        rows, sums = self.rows, self.sums
+        leaving = rows[0] if len(rows) == rows.maxlen else None
+        rows.append(row)
+        self._added += 1
+        self.chosen = None
+        if self._added % (rows.maxlen or 1) == 0:
+            self.sums = [math.fsum(column) for column in zip(*rows, strict=True)]
+            return
+        for i, value in enumerate(row):
+            sums[i] += value if leaving is None else value - leaving[i]
+
+    def maes(self) -> list[float]:
+        n = len(self.rows)
+        return [total / n for total in self.sums]
 
 
 def simple_predictors() -> list[Predictor]:
