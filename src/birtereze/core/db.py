@@ -97,8 +97,11 @@ def _json_dumps(value: Any) -> str:
 _JSON_CODEC: Final[dict[str, Any]] = {"json_serializer": _json_dumps, "json_deserializer": orjson.loads}
 
 
+DEFAULT_POSTGRES_POOL_SIZE: Final = 16
+
+
 def create_engine(url: str, *, pool_size: int | None = None) -> AsyncEngine:
-    """The engine of ``url``; ``pool_size`` unset: 1 connection on SQLite, 10 on PostgreSQL.
+    """The engine of ``url``; ``pool_size`` unset: 1 connection on SQLite, 16 on PostgreSQL.
 
     SQLite takes its write lock at ``BEGIN IMMEDIATE``: a second pooled connection would only wait in
     SQLite's busy handler (sleep and retry) instead of waiting its turn for the pool, in order. No
@@ -112,14 +115,17 @@ def create_engine(url: str, *, pool_size: int | None = None) -> AsyncEngine:
         )
         install_sqlite_hooks(engine.sync_engine)
         return engine
-    pool_size = pool_size or 10
+    pool_size = pool_size or DEFAULT_POSTGRES_POOL_SIZE
     # No ping before each checkout (a round trip per request): a connection that the server dropped is
     # found when used — SQLAlchemy invalidates it for a session, core.sql.lean_transaction for a lean
     # transaction — and that request fails once (503); connections are also renewed every half hour.
     return create_async_engine(
         parsed,
         pool_size=pool_size,
-        max_overflow=pool_size,
+        # Connections beyond the pool's size are closed as they come back: opening one costs the server a
+        # process and the driver its prepared statements, so the pool holds what a loaded process uses
+        # (a web process with 16 requests in flight held 10 to 16), and overflow is for bursts.
+        max_overflow=max(pool_size // 4, 1),
         pool_recycle=1800,
         # asyncpg prepares every statement and keeps it per connection: room for every statement of the
         # application, so that none is parsed and planned twice.
