@@ -148,7 +148,7 @@ def test_it_reads_a_day_range() -> None:
         parse_source("calls.tsv@1999-02-01")
 
 
-TINY = (Config(targets=("sqrt",), min_samples_leaf=20, max_iter=30),)
+TINY = (Config(targets=("sqrt",), leaves=(20,), max_iter=30),)
 
 
 @pytest.fixture(scope="module")

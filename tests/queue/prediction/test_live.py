@@ -149,7 +149,7 @@ def test_it_puts_a_configured_model_first(tmp_path: Path) -> None:
     model = fit(
         [s for s, _ in history],
         [w for _, w in history],
-        configs=(Config(targets=("sqrt",), min_samples_leaf=20, max_iter=40),),
+        configs=(Config(targets=("sqrt",), leaves=(20,), max_iter=40),),
     )
     path = tmp_path / "wait-model.pkl.gz"
     model.save(path)

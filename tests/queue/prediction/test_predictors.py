@@ -109,7 +109,7 @@ def _synthetic(count: int, seed: int) -> tuple[list[QueueState], list[float]]:
 
 def test_it_learns_waits_better_than_a_constant(tmp_path: Path) -> None:
     states, waits = _synthetic(1500, seed=1)
-    configs = (Config(targets=("sqrt",), min_samples_leaf=20, max_iter=100),)
+    configs = (Config(targets=("sqrt",), leaves=(20,), max_iter=100),)
     model = fit(states, waits, configs=configs)
     test_states, test_waits = _synthetic(300, seed=2)
     predicted = model.predict_many(test_states)
@@ -124,15 +124,31 @@ def test_it_learns_waits_better_than_a_constant(tmp_path: Path) -> None:
     # A model fitted on another version's features is refused, not fed the wrong columns.
     model.features = model.features[:-1]
     model.save(path)
-    with pytest.raises(ValueError, match="other features"):
+    with pytest.raises(ValueError, match="another version"):
         load(path)
+
+
+def test_a_configuration_of_several_leaf_sizes_averages_one_model_per_target_and_leaf() -> None:
+    states, waits = _synthetic(800, seed=3)
+    ensemble = Config(targets=("sqrt", "absolute"), leaves=(20, 60), max_iter=30)
+    assert ensemble.members == (("sqrt", 20), ("absolute", 20), ("sqrt", 60), ("absolute", 60))
+    assert ensemble.label == "sqrt+absolute/leaf20+60"
+    model = fit(states, waits, configs=(ensemble,))
+    assert len(model.models) == 4
+    test_states, _ = _synthetic(50, seed=4)
+    alone = [
+        fit(states, waits, configs=(Config(targets=(target,), leaves=(leaf,), max_iter=30),))
+        for target, leaf in ensemble.members
+    ]
+    expected = np.mean([member.predict_many(test_states) for member in alone], axis=0)
+    assert model.predict_many(test_states) == pytest.approx(expected)
 
 
 def test_it_chooses_a_configuration_on_the_latest_quarter() -> None:
     states, waits = _synthetic(800, seed=3)
     configs = (
-        Config(targets=("absolute",), min_samples_leaf=20, max_iter=60),
-        Config(targets=("sqrt",), min_samples_leaf=400, max_iter=2, learning_rate=0.01),
+        Config(targets=("absolute",), leaves=(20,), max_iter=60),
+        Config(targets=("sqrt",), leaves=(400,), max_iter=2, learning_rate=0.01),
     )
     model = fit(states, waits, configs=configs)
     assert set(model.validation) == {config.label for config in configs}
@@ -143,7 +159,7 @@ def test_it_chooses_a_configuration_on_the_latest_quarter() -> None:
 def test_it_ignores_a_feature_no_state_observes() -> None:
     states, waits = _synthetic(300, seed=4)
     assert all(s.busy is None for s in states)
-    model = fit(states, waits, configs=(Config(targets=("sqrt",), min_samples_leaf=20, max_iter=20),))
+    model = fit(states, waits, configs=(Config(targets=("sqrt",), leaves=(20,), max_iter=20),))
     assert FEATURES.index("busy") not in model.columns
     assert model.predict(states[0]) > 0
 
