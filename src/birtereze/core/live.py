@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
@@ -53,11 +53,81 @@ class Payload(dict[str, Any]):
         return frame
 
 
+class Mailbox:
+    """What one subscriber has yet to receive (``None`` ends its stream), and whether a heartbeat is due.
+
+    The stream's reader waits for either. ``asyncio.Queue`` with a timeout around each ``get`` armed and
+    cancelled a timer per event and per subscriber (ten subscribers per event in a centre); here one
+    timer per subscriber ticks every ``heartbeat_s``, and one future wakes the reader.
+    """
+
+    __slots__ = ("_beat", "_heartbeat_s", "_items", "_loop", "_maxsize", "_waiter", "beat_due")
+
+    def __init__(self, maxsize: int, heartbeat_s: float | None = None) -> None:
+        self._items: deque[Payload | None] = deque()
+        self._maxsize = maxsize
+        self._loop = asyncio.get_running_loop()
+        self._waiter: asyncio.Future[None] | None = None
+        self._heartbeat_s = heartbeat_s
+        self._beat = self._loop.call_later(heartbeat_s, self._tick) if heartbeat_s else None
+        # Set by every tick; the reader clears it.
+        self.beat_due = False
+
+    def _tick(self) -> None:
+        self.beat_due = True
+        self._wake()
+        assert self._heartbeat_s is not None
+        self._beat = self._loop.call_later(self._heartbeat_s, self._tick)
+
+    def _wake(self) -> None:
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def close(self) -> None:
+        if self._beat is not None:
+            self._beat.cancel()
+            self._beat = None
+
+    def put_nowait(self, item: Payload | None) -> None:
+        if len(self._items) >= self._maxsize:
+            raise asyncio.QueueFull
+        self._items.append(item)
+        self._wake()
+
+    def get_nowait(self) -> Payload | None:
+        if not self._items:
+            raise asyncio.QueueEmpty
+        return self._items.popleft()
+
+    def empty(self) -> bool:
+        return not self._items
+
+    def qsize(self) -> int:
+        return len(self._items)
+
+    async def ready(self) -> None:
+        """Return once something waits to be read or a heartbeat is due."""
+        while not self._items and not self.beat_due:
+            waiter = self._waiter = self._loop.create_future()
+            try:
+                await waiter
+            finally:
+                self._waiter = None
+
+    async def get(self) -> Payload | None:
+        """The next item, whatever heartbeats come meanwhile."""
+        while not self._items:
+            await self.ready()
+            self.beat_due = False
+        return self._items.popleft()
+
+
 class Hub:
     """Fans committed events out to this process's subscribers."""
 
     def __init__(self) -> None:
-        self._subscribers: dict[int, set[asyncio.Queue[Payload | None]]] = defaultdict(set)
+        self._subscribers: dict[int, set[Mailbox]] = defaultdict(set)
 
     @property
     def subscriber_count(self) -> int:
@@ -100,13 +170,16 @@ class Hub:
                     log.warning("live.subscriber_dropped", branch_id=payload["branch_id"])
 
     @contextlib.asynccontextmanager
-    async def subscribe(self, branch_id: int) -> AsyncIterator[asyncio.Queue[Payload | None]]:
-        queue: asyncio.Queue[Payload | None] = asyncio.Queue(maxsize=SUBSCRIBER_BUFFER)
-        self._subscribers[branch_id].add(queue)
+    async def subscribe(self, branch_id: int, *, heartbeat_s: float | None = None) -> AsyncIterator[Mailbox]:
+        """A subscriber's mailbox of the branch's events; with ``heartbeat_s``, a heartbeat falls due that
+        often."""
+        mailbox = Mailbox(SUBSCRIBER_BUFFER, heartbeat_s)
+        self._subscribers[branch_id].add(mailbox)
         try:
-            yield queue
+            yield mailbox
         finally:
-            self._subscribers[branch_id].discard(queue)
+            mailbox.close()
+            self._subscribers[branch_id].discard(mailbox)
             if not self._subscribers[branch_id]:
                 del self._subscribers[branch_id]
 
@@ -256,7 +329,7 @@ class RedisHub(Hub):
 _LAST: tuple[str, bytes] = ("", b"")  # the stop's marker in the outbox
 
 
-def _end(queue: asyncio.Queue[Payload | None]) -> None:
+def _end(queue: Mailbox) -> None:
     """Replace whatever a subscriber still has to read by the end-of-stream marker."""
     while not queue.empty():
         queue.get_nowait()

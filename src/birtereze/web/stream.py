@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
@@ -86,7 +85,7 @@ async def stream_branch_events(
         await branches_service.get(session, branch_id)
 
     async def frames() -> AsyncIterator[bytes]:
-        async with app.state.hub.subscribe(branch_id) as queue:
+        async with app.state.hub.subscribe(branch_id, heartbeat_s=HEARTBEAT_S) as mailbox:
             yield b": connected\n\n"
             last_sent = 0
             if last_event_id is not None:
@@ -95,24 +94,29 @@ async def stream_branch_events(
                         last_sent = frame
                     else:
                         yield frame
+            quiet = True  # nothing sent since the last heartbeat fell due
             while True:
-                try:
-                    async with asyncio.timeout(HEARTBEAT_S):
-                        payload = await queue.get()
-                except TimeoutError:
-                    if await request.is_disconnected():
-                        return
-                    yield b": heartbeat\n\n"
-                    continue
-                # Whatever else is already waiting goes out in the same write.
+                await mailbox.ready()
+                if mailbox.beat_due:
+                    mailbox.beat_due = False
+                    if quiet:
+                        if await request.is_disconnected():
+                            return
+                        yield b": heartbeat\n\n"
+                    quiet = True
+                    if mailbox.empty():
+                        continue
+                # Whatever is waiting goes out in one write.
                 chunk: list[bytes] = []
+                payload = mailbox.get_nowait()
                 while payload is not None:
                     if int(payload["id"]) > last_sent:
                         chunk.append(payload.frame())
-                    if queue.empty() or len(chunk) >= BATCH_FRAMES:
+                    if mailbox.empty() or len(chunk) >= BATCH_FRAMES:
                         break
-                    payload = queue.get_nowait()
+                    payload = mailbox.get_nowait()
                 if chunk:
+                    quiet = False
                     yield b"".join(chunk)
                 if payload is None:
                     return
