@@ -43,6 +43,28 @@ def serve(host: str, port: int, workers: int, reload: bool) -> None:
 
 
 @main.command()
+@click.option("--lang", "lang", type=click.Choice(["kk", "ru"]), required=True, help="Kazakh or Russian")
+@click.option("--ticket", required=True, help="The ticket's number, e.g. A042")
+@click.option("--window", type=click.IntRange(min=1), required=True, help="The window's number")
+@click.option("--out", "out", type=click.Path(dir_okay=False, writable=True), required=True, help="WAV file")
+def announce(lang: str, ticket: str, window: int, out: str) -> None:
+    """Write a call's voice announcement (chime, then "Талон А042 — үшінші терезе") to a WAV file."""
+    from pathlib import Path
+
+    from birtereze.queue import announce as voice
+
+    announcer = voice.Announcer(get_settings().voice_cache_dir)
+    try:
+        data = announcer.announce(lang, ticket, window)  # type: ignore[arg-type]
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--ticket") from error
+    except voice.VoiceUnavailable as error:
+        raise click.ClickException(str(error)) from error
+    Path(out).write_bytes(data)
+    click.echo(f"{out}: {len(data) / 2 / voice.RATE:.1f} s, {lang}")
+
+
+@main.command()
 def worker() -> None:
     """Run the background worker alone (periodic jobs such as normative alerts)."""
     from birtereze.core.db import create_engine, session_factory

@@ -28,12 +28,14 @@ class Settings(BaseSettings):
     # The embedded worker (normative checks, jobs) runs inside the web process unless disabled.
     embedded_worker: bool = True
     alert_check_interval_s: float = 15.0
-    # Connections per process; unset: 1 on SQLite (one writer at a time, taken in order), 10 on PostgreSQL.
+    # Connections per process; unset: 1 on SQLite (one writer at a time, taken in order), 16 on PostgreSQL.
     db_pool_size: int | None = None
     token_cache_ttl_s: float = 30.0
     ticket_token_max_age_days: int = 2
     # Prefix of the Redis pub/sub channels: installations (or test runs) sharing one Redis differ by it.
     live_channel_prefix: str = "birtereze:"
+    # The voice announcements' phrase clips, made once by espeak-ng (queue.announce).
+    voice_cache_dir: Path = PROJECT_ROOT / "var" / "voice"
 
 
 @lru_cache(maxsize=1)
