@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from pathlib import Path
 from urllib.parse import urlparse
 
 import httpx
+import pytest
 
 from birtereze.core import security
+from birtereze.queue import printing
 from tests.builders import World
 
 
@@ -201,3 +204,21 @@ async def test_it_serves_the_pages_static_files(client: httpx.AsyncClient) -> No
     assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
     script = await client.get("/static/js/ticket-status.js")
     assert script.status_code == 200 and "ticket-live" in script.text
+
+
+async def test_it_gives_the_ticket_as_an_80_mm_pdf(client: httpx.AsyncClient, world: World) -> None:
+    path = page_path(await take_ticket(client, world))
+    pdf = await client.get(f"{path}/ticket.pdf", params={"lang": "ru"})
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF-") and b"/MediaBox [0 0 226.77" in pdf.content
+    assert (await client.get("/t/not-a-token/ticket.pdf")).status_code == 404
+
+
+async def test_without_fonts_the_pdf_is_a_clear_503(
+    client: httpx.AsyncClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(printing, "FONT_DIR", Path("/nonexistent"))
+    path = page_path(await take_ticket(client, world))
+    refused = await client.get(f"{path}/ticket.pdf", headers={"Accept-Language": "ru"})
+    assert refused.status_code == 503 and refused.json()["code"] == "fonts_missing"
+    assert "шрифтов" in refused.json()["detail"]

@@ -139,6 +139,36 @@ async def ticket_page_live(
     return render(request, "queue/_ticket_live.html", {"ticket": view}, locale=locale)
 
 
+@router.get("/t/{token}/ticket.pdf", name="ticket_pdf", response_class=Response)
+async def ticket_pdf(
+    token: str, request: Request, session: DbSession, now: Now, settings: AppSettings, locale: PageLocale
+) -> Response:
+    """The ticket as an 80 mm slip in PDF, as the kiosk prints it, with the QR code of this page."""
+    from birtereze.queue import printing  # PDF and imaging libraries: loaded by the processes that print
+
+    try:
+        visit = await _visit(session, settings, token, now)
+    except TicketTokenInvalid:
+        return _not_found(request, locale)
+    view = await _view(session, visit, token=token, now=now, locale=locale)
+    branch = await branches_service.get(session, visit.branch_id)
+    slip = printing.Slip(
+        centre=view.branch,
+        number=view.number,
+        service=", ".join(view.services) or view.queue,
+        issued_at=visit.issued_at.astimezone(ZoneInfo(branch.timezone)),
+        people_ahead=view.people_ahead,
+        estimated_wait_s=view.estimated_minutes * 60,
+        status_url=str(request.url_for("ticket_page", token=token)),
+        locale=locale,
+    )
+    return Response(
+        printing.ticket_pdf(slip),
+        media_type="application/pdf",
+        headers={"Content-Disposition": 'inline; filename="ticket.pdf"', "Cache-Control": "no-store"},
+    )
+
+
 @router.post("/t/{token}/cancel", name="ticket_page_cancel")
 async def ticket_page_cancel(
     token: str, request: Request, session: DbSession, now: Now, settings: AppSettings, locale: PageLocale
