@@ -58,6 +58,7 @@ PUBLIC_ROUTES = {
     ("POST", "/api/v1/ticket-status/{token}/cancel"),
     ("GET", "/t/{token}"),
     ("GET", "/t/{token}/live"),
+    ("GET", "/t/{token}/ticket.pdf"),
     ("POST", "/t/{token}/cancel"),
 }
 MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9]+(?:_[a-z0-9]+)*)\.py$")
