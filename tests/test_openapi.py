@@ -36,6 +36,7 @@ from tests.conftest import Database
 # The operationIds are part of the contract: clients generated from the document use them as names.
 OPERATION_IDS = [
     "addSpecialDay",
+    "announceCall",
     "callNext",
     "callTicket",
     "cancelOwnTicket",

@@ -8,12 +8,15 @@ import math
 import wave
 from pathlib import Path
 
+import httpx
 import pytest
 from click.testing import CliRunner
+from fastapi import FastAPI
 
 from birtereze.cli import main
 from birtereze.queue import announce
 from birtereze.queue.announce import Announcer, Phrase, kazakh_ordinal, parse_ticket, phrases
+from tests.builders import World
 from tests.conftest import need
 
 
@@ -118,3 +121,29 @@ def test_without_espeak_it_says_what_to_install(tmp_path: Path, monkeypatch: pyt
         env={"BIRTEREZE_VOICE_CACHE_DIR": str(tmp_path / "empty")},
     )
     assert result.exit_code == 1 and "espeak-ng is not installed" in result.output
+
+
+async def test_the_board_gets_the_announcement_over_http(
+    app: FastAPI, client: httpx.AsyncClient, world: World, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    need("espeak-ng", announce.available())
+    app.state.announcer = Announcer(tmp_path)  # no clip kept by another test
+    url = "/api/v1/announcements/kk"
+    heard = await client.get(url, params={"ticket": "A042", "window": 3}, headers=world.auth("kiosk"))
+    assert heard.status_code == 200 and heard.headers["content-type"] == "audio/wav"
+    seconds, rms, _ = _read(heard.content)
+    assert seconds > 2.0 and rms > 500
+    refused = await client.get(url, params={"ticket": "A-?", "window": 3}, headers=world.auth("kiosk"))
+    assert refused.status_code == 422
+    assert (await client.get(url, params={"ticket": "A042", "window": 3})).status_code == 401
+    russian = await client.get(
+        "/api/v1/announcements/ru", params={"ticket": "P7", "window": 12}, headers=world.auth("operator")
+    )
+    assert russian.status_code == 200
+    # A server without espeak-ng says so, in the caller's language.
+    monkeypatch.setattr(announce, "available", lambda: False)
+    unavailable = await client.get(
+        url, params={"ticket": "Z999", "window": 99}, headers={**world.auth("kiosk"), "Accept-Language": "ru"}
+    )
+    assert unavailable.status_code == 503 and unavailable.json()["code"] == "voice_unavailable"
+    assert "espeak-ng" in unavailable.json()["detail"] and "Здесь" in unavailable.json()["detail"]

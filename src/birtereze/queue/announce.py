@@ -14,15 +14,23 @@ import array
 import hashlib
 import io
 import math
+import os
 import re
 import shutil
 import subprocess
+import threading
 import wave
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Literal
 
+import structlog
 from num2words import num2words
+
+from birtereze.core.errors import DomainError
+from birtereze.core.i18n import _l
+
+log = structlog.get_logger(__name__)
 
 Language = Literal["kk", "ru"]
 LANGUAGES: Final[tuple[Language, ...]] = ("kk", "ru")
@@ -45,8 +53,14 @@ _KK_BACK_VOWELS: Final = set("аоұыяу")
 _KK_FRONT_VOWELS: Final = set("әеөүіиэ")
 
 
-class VoiceUnavailable(RuntimeError):
-    """espeak-ng is not installed: announcements cannot be spoken on this machine."""
+class VoiceUnavailable(DomainError):
+    """espeak-ng is not installed, or failed: announcements cannot be spoken on this machine."""
+
+    status = 503
+    code = "voice_unavailable"
+    message = _l(
+        "Calls cannot be announced here: espeak-ng is not installed (scripts/install-system-deps.sh)."
+    )
 
 
 def kazakh_ordinal(number: int) -> str:
@@ -123,17 +137,19 @@ class Announcer:
 
     def _synthesise(self, lang: Language, phrase: Phrase, path: Path) -> None:
         if not available():
-            raise VoiceUnavailable(
-                "espeak-ng is not installed: install it (scripts/install-system-deps.sh) to hear the calls"
-            )
-        partial = path.with_suffix(".part")
+            raise VoiceUnavailable()
+        # A name of this thread's own: two requests may make the same clip at once; either one is kept.
+        partial = path.with_suffix(f".{os.getpid()}-{threading.get_ident()}.part")
         command = [ESPEAK, "-v", lang, "-s", str(SPEED_WPM), "-w", str(partial)]
         if phrase.ssml:
             command.append("-m")
         completed = subprocess.run([*command, phrase.text], capture_output=True, timeout=30, check=False)
         if completed.returncode != 0 or not partial.exists():
             partial.unlink(missing_ok=True)
-            raise VoiceUnavailable(f"espeak-ng failed: {completed.stderr.decode(errors='replace').strip()}")
+            log.error(
+                "voice.espeak_failed", lang=lang, stderr=completed.stderr.decode(errors="replace").strip()
+            )
+            raise VoiceUnavailable()
         partial.replace(path)  # whole or not at all, should two processes make it at once
         self.synthesised += 1
 
@@ -168,7 +184,8 @@ def _silence(seconds: float) -> array.array[int]:
 def _samples(data: bytes) -> bytes:
     with wave.open(io.BytesIO(data)) as clip:
         if (clip.getnchannels(), clip.getsampwidth(), clip.getframerate()) != (1, 2, RATE):
-            raise VoiceUnavailable("espeak-ng wrote an unexpected format (want 22,050 Hz mono 16-bit)")
+            log.error("voice.unexpected_format", want="22,050 Hz mono 16-bit")
+            raise VoiceUnavailable()
         frames: bytes = clip.readframes(clip.getnframes())
         return frames
 

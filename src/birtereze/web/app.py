@@ -18,6 +18,8 @@ from birtereze.core.db import create_engine, session_factory
 from birtereze.core.live import create_hub
 from birtereze.core.settings import Settings, get_settings
 from birtereze.core.sql import memo_of
+from birtereze.queue.announce import Announcer
+from birtereze.queue.announce_api import router as announce_router
 from birtereze.queue.api import router as queue_router
 from birtereze.queue.config_api import router as queue_config_router
 from birtereze.queue.kpi_api import router as kpi_router
@@ -86,6 +88,7 @@ def create_app(
     app.state.settings = settings
     app.state.clock = clock
     app.state.token_cache = TokenCache(settings.token_cache_ttl_s)
+    app.state.announcer = Announcer(settings.voice_cache_dir)
 
     problems.install(app)
     # Requests are matched against the routes in this order: the queue's hot routes first.
@@ -98,6 +101,7 @@ def create_app(
         kpi_router,
         staffing_router,
         stream.router,
+        announce_router,
         queue_pages_router,
         staffing_pages_router,
     ):
