@@ -10,7 +10,7 @@ the word in Russian ("окно три"), as the halls say them.
 
 from __future__ import annotations
 
-import array
+import functools
 import hashlib
 import io
 import math
@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Literal
 
+import numpy as np
 import structlog
 from num2words import num2words
 
@@ -155,30 +156,29 @@ class Announcer:
 
     def announce(self, lang: Language, ticket: str, window: int) -> bytes:
         """The whole announcement as a WAV file's bytes."""
-        samples = array.array("h", chime())
-        samples.extend(_silence(CHIME_GAP_S))
+        parts = [chime(), _silence(CHIME_GAP_S)]
         for index, phrase in enumerate(phrases(lang, ticket, window)):
             if index:
-                samples.extend(_silence(PAUSE_S))
-            samples.frombytes(_trimmed(self.clip(lang, phrase)))
-        samples.extend(_silence(PAUSE_S))
-        return _wav(samples.tobytes())
+                parts.append(_silence(PAUSE_S))
+            parts.append(_trimmed(self.clip(lang, phrase)))
+        parts.append(_silence(PAUSE_S))
+        return _wav(b"".join(parts))
 
 
-def chime() -> array.array[int]:
-    """Two soft tones, high then low, as halls play before a call (0.7 s)."""
-    tones = array.array("h")
+@functools.cache
+def chime() -> bytes:
+    """Two soft tones, high then low, as halls play before a call (0.7 s), as 16-bit samples."""
+    parts = []
     for frequency, seconds in ((880.0, 0.32), (660.0, 0.38)):
         count = int(RATE * seconds)
-        for i in range(count):
-            fade = min(1.0, i / (0.01 * RATE), (count - i) / (0.08 * RATE))
-            value = 0.35 * fade * math.sin(2 * math.pi * frequency * i / RATE)
-            tones.append(int(value * 32767))
-    return tones
+        i = np.arange(count)
+        fade = np.minimum(np.minimum(1.0, i / (0.01 * RATE)), (count - i) / (0.08 * RATE))
+        parts.append(0.35 * fade * np.sin(2 * math.pi * frequency * i / RATE))
+    return (np.concatenate(parts) * 32767).astype("<i2").tobytes()
 
 
-def _silence(seconds: float) -> array.array[int]:
-    return array.array("h", bytes(2 * int(RATE * seconds)))
+def _silence(seconds: float) -> bytes:
+    return bytes(2 * int(RATE * seconds))
 
 
 def _samples(data: bytes) -> bytes:
@@ -192,9 +192,9 @@ def _samples(data: bytes) -> bytes:
 
 def _trimmed(samples: bytes, threshold: int = 300) -> bytes:
     """The clip without the near-silence espeak-ng puts before and after the words."""
-    values = array.array("h", samples)
-    loud = [i for i, value in enumerate(values) if abs(value) > threshold]
-    if not loud:
+    values = np.frombuffer(samples, dtype="<i2")
+    loud = np.flatnonzero(np.abs(values.astype(np.int32)) > threshold)
+    if not loud.size:
         return samples
     return values[loud[0] : loud[-1] + 1].tobytes()
 
