@@ -5,17 +5,14 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from birtereze.core.errors import InvalidInput
 from birtereze.queue.announce import Announcer
-from birtereze.staff.service import Principal
-from birtereze.web.deps import require_roles
+from birtereze.web.deps import HallDevice
 
 router = APIRouter(prefix="/api/v1", tags=["hall"])
 
-# Boards sign in with a kiosk's token; consoles and managers may hear a call too.
-HallDevice = Annotated[Principal, Depends(require_roles("kiosk", "operator", "branch_manager"))]
 TicketNumber = Annotated[
     str,
     Query(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -17,12 +17,13 @@ from birtereze.branches import service as branches_service
 from birtereze.catalog import service as catalog_service
 from birtereze.core.errors import Conflict
 from birtereze.core.i18n import _l
+from birtereze.core.schemas import PathId
 from birtereze.queue import load as queue_load
 from birtereze.queue import service as queue_service
 from birtereze.queue.errors import TicketTokenInvalid
 from birtereze.queue.service.rows import VisitRow
 from birtereze.queue.states import VISIT_ENDED
-from birtereze.web.deps import AppSettings, DbSession, Now
+from birtereze.web.deps import AppSettings, DbSession, HallDevice, Now, in_scope
 from birtereze.web.templating import page_locale, render
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
@@ -189,3 +190,28 @@ async def ticket_page_cancel(
         return _page(request, view, locale, notice=CANNOT_CANCEL.render(locale))
     target = request.url_for("ticket_page", token=token).include_query_params(lang=locale)
     return RedirectResponse(f"{target.path}?{target.query}", status_code=303)
+
+
+@router.get("/board/{branch_id}", name="display_board")
+async def display_board(
+    branch_id: PathId, request: Request, session: DbSession, principal: HallDevice, locale: PageLocale
+) -> HTMLResponse:
+    """The hall's display board (1920×1080): the tickets called and their windows, live, each call
+    announced in Kazakh, then Russian. A board signs in with a kiosk's token in ``?access_token=``."""
+    in_scope(principal, branch_id)
+    branch = await branches_service.get(session, branch_id)
+    # The calls already on when the board starts, latest first; the stream brings the next ones.
+    called = []
+    for window, counter in await queue_service.list_counters(session, branch_id=branch_id):
+        if counter is not None and counter.visit_id is not None and counter.state in ("calling", "serving"):
+            visit = await queue_service.get_visit(session, counter.visit_id)
+            called.append((counter.since, visit.number, window.number))
+    called.sort(key=lambda call: call[0] or datetime.min.replace(tzinfo=UTC), reverse=True)
+    context = {
+        "branch_id": branch_id,
+        "branch": getattr(branch, f"name_{locale}"),
+        "timezone": branch.timezone,
+        "token": request.query_params.get("access_token", ""),
+        "calls": [(number, window) for _, number, window in called],
+    }
+    return render(request, "queue/board.html", context, locale=locale)
