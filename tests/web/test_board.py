@@ -65,9 +65,9 @@ async def test_a_call_appears_at_once_and_is_announced_in_kazakh_then_russian(
     token = world.tokens["kiosk"]
     await tv.goto(f"{live_server}/board/{world.branch.id}?access_token={token}")
     await expect(tv.get_by_role("heading", level=2).first).to_have_text("Қазір шақырылуда")
+    await expect(tv.locator("#board")).to_have_attribute("data-live", "true")  # the stream is open
     await take_ticket(client, world)
     await take_ticket(client, world)
-    await asyncio.sleep(0.5)  # the stream is open before the calls
     second = await open_window(client, world, 2, "operator")
     third = await open_window(client, world, 3, "operator2")
 
@@ -113,3 +113,18 @@ async def test_a_board_shows_the_calls_already_made_and_needs_a_devices_token(
     await expect(tv.get_by_role("heading", level=2).first).to_have_text("Сейчас вызываются")
     refused = await client.get(f"/board/{world.branch.id}")
     assert refused.status_code == 401
+
+
+async def test_the_board_reconnects_by_itself_after_a_break(
+    app: FastAPI, live_server: str, client: httpx.AsyncClient, world: World, tv: Page
+) -> None:
+    await tv.goto(f"{live_server}/board/{world.branch.id}?access_token={world.tokens['kiosk']}")
+    board = tv.locator("#board")
+    await expect(board).to_have_attribute("data-live", "true")
+    app.state.hub.disconnect_all()  # as when the server restarts or the network drops
+    await expect(board).to_have_attribute("data-live", "false")
+    await expect(board).to_have_attribute("data-live", "true", timeout=15_000)
+    await take_ticket(client, world)
+    window = await open_window(client, world, 2, "operator")
+    assert (await client.post(f"{window}/call-next", headers=world.auth("operator"))).status_code == 200
+    await expect(tv.locator("#board-calls .board__number")).to_have_text("A001")

@@ -101,12 +101,16 @@
   function connect() {
     const url = `${board.dataset.eventsUrl}?access_token=${encodeURIComponent(token)}`;
     stream = new EventSource(url);
-    stream.addEventListener("open", () => { offline.hidden = true; });
+    stream.addEventListener("open", () => {
+      offline.hidden = true;
+      board.dataset.live = "true";
+    });
     for (const type of ["ticket.called", "ticket.recalled", ...ENDED]) stream.addEventListener(type, onEvent);
     // Too much was missed to replay: the page starts again from what is on now.
     stream.addEventListener("reset", () => window.location.reload());
     stream.addEventListener("error", () => {
       offline.hidden = false;
+      board.dataset.live = "false";
       if (stream.readyState === EventSource.CLOSED) setTimeout(connect, 3000); // else the browser retries
     });
   }
