@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from birtereze.core import security
+from birtereze.core.clock import ManualClock
 from birtereze.queue import printing
 from tests.builders import World
 
@@ -222,3 +223,27 @@ async def test_without_fonts_the_pdf_is_a_clear_503(
     refused = await client.get(f"{path}/ticket.pdf", headers={"Accept-Language": "ru"})
     assert refused.status_code == 503 and refused.json()["code"] == "fonts_missing"
     assert "шрифтов" in refused.json()["detail"]
+
+
+async def test_the_board_starts_from_the_calls_on_now_latest_first(
+    client: httpx.AsyncClient, world: World, clock: ManualClock
+) -> None:
+    await take_ticket(client, world)
+    await take_ticket(client, world)
+    first = await open_window(client, world, 2)
+    assert (await client.post(f"{first}/call-next", headers=world.auth("operator"))).status_code == 200
+    clock.advance(30)
+    second = await client.post(
+        f"/api/v1/windows/{world.windows[3].id}/open",
+        json={"work_profile_id": world.profiles["all"].id},
+        headers=world.auth("operator2"),
+    )
+    assert second.status_code == 200
+    called = await client.post(
+        f"/api/v1/windows/{world.windows[3].id}/call-next", headers=world.auth("operator2")
+    )
+    assert called.status_code == 200
+    board = await client.get(f"/board/{world.branch.id}", params={"access_token": world.tokens["kiosk"]})
+    assert board.status_code == 200
+    rows = re.findall(r'<tr data-number="([^"]+)" data-window="(\d+)">', board.text)
+    assert rows == [("A002", "3"), ("A001", "2")]

@@ -18,14 +18,14 @@ from tests.conftest import need
 ISSUED = datetime(2026, 11, 27, 10, 42, tzinfo=ZoneInfo("Asia/Almaty"))
 
 
-def slip(locale: str = "kk", wait_s: int = 720) -> Slip:
+def slip(locale: str = "kk", wait_minutes: int = 12) -> Slip:
     return Slip(
         centre="ХҚО Алматы №1",
         number="Ә042",
         service="Жылжымайтын мүлік туралы анықтама",
         issued_at=ISSUED,
         people_ahead=3,
-        estimated_wait_s=wait_s,
+        estimated_minutes=wait_minutes,
         status_url="https://birtereze.example/t/abc123",
         locale=locale,
     )
@@ -53,7 +53,7 @@ def test_the_slip_says_the_number_service_time_and_wait_in_the_visitors_language
         "Ожидание: около 12 мин",
         "Отсканируйте код, чтобы следить за очередью",
     ]
-    en = [text for _, text in slip("en", wait_s=0).lines()]
+    en = [text for _, text in slip("en", wait_minutes=0).lines()]
     assert en[1] == "Ticket" and en[6] == "You will be called shortly"
 
 

@@ -11,11 +11,13 @@ import asyncio
 import os
 import socket
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import pytest
 import uvicorn
 from fastapi import FastAPI
 from playwright.async_api import Browser, async_playwright
+from starlette.types import ASGIApp
 
 from birtereze.web.protocol import HTTP_PROTOCOL
 from tests.conftest import need
@@ -32,20 +34,21 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture
-async def live_server(app: FastAPI) -> AsyncIterator[str]:
-    """The base URL of uvicorn serving ``app`` on 127.0.0.1."""
+@asynccontextmanager
+async def serving(app: ASGIApp) -> AsyncIterator[str]:
+    """uvicorn, with the production server's protocol, serving ``app`` (its lifespan already run by the
+    caller) on a free port of 127.0.0.1: the base URL."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     config = uvicorn.Config(
         app,
-        lifespan="off",  # the ``app`` fixture runs the lifespan
+        lifespan="off",
         log_level="warning",
         access_log=False,
         timeout_graceful_shutdown=2,
-        http=HTTP_PROTOCOL,  # the production server's protocol
+        http=HTTP_PROTOCOL,
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
@@ -63,6 +66,13 @@ async def live_server(app: FastAPI) -> AsyncIterator[str]:
         server.should_exit = True
         await asyncio.wait_for(task, timeout=10)
         sock.close()
+
+
+@pytest.fixture
+async def live_server(app: FastAPI) -> AsyncIterator[str]:
+    """The base URL of uvicorn serving ``app`` on 127.0.0.1 (the ``app`` fixture runs the lifespan)."""
+    async with serving(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

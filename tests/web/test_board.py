@@ -16,6 +16,7 @@ from playwright.async_api import Browser, Page, Request, ViewportSize, expect
 from birtereze.queue import announce
 from tests.builders import World
 from tests.conftest import need
+from tests.web.hall import open_window, take_ticket
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)]
 
@@ -28,26 +29,6 @@ async def tv(browser: Browser) -> AsyncIterator[Page]:
     page = await context.new_page()
     yield page
     await context.close()
-
-
-async def take_ticket(client: httpx.AsyncClient, world: World) -> dict[str, Any]:
-    response = await client.post(
-        f"/api/v1/branches/{world.branch.id}/tickets",
-        json={"service_id": world.services["certificate"].id},
-        headers=world.auth("kiosk"),
-    )
-    assert response.status_code == 201, response.text
-    issued: dict[str, Any] = response.json()
-    return issued
-
-
-async def open_window(client: httpx.AsyncClient, world: World, number: int, persona: str) -> str:
-    window = f"/api/v1/windows/{world.windows[number].id}"
-    opened = await client.post(
-        f"{window}/open", json={"work_profile_id": world.profiles["all"].id}, headers=world.auth(persona)
-    )
-    assert opened.status_code == 200, opened.text
-    return window
 
 
 async def test_a_call_appears_at_once_and_is_announced_in_kazakh_then_russian(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
 from urllib.parse import urlparse
 
 import httpx
@@ -11,6 +10,7 @@ import pytest
 from playwright.async_api import Browser, Page, ViewportSize, expect
 
 from tests.builders import World
+from tests.web.hall import open_window, take_ticket
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)]
 
@@ -27,24 +27,11 @@ async def phone(browser: Browser) -> AsyncIterator[Page]:
     await context.close()
 
 
-async def take_ticket(client: httpx.AsyncClient, world: World) -> dict[str, Any]:
-    response = await client.post(
-        f"/api/v1/branches/{world.branch.id}/tickets",
-        json={"service_id": world.services["certificate"].id},
-        headers=world.auth("kiosk"),
-    )
-    assert response.status_code == 201, response.text
-    issued: dict[str, Any] = response.json()
-    return issued
-
-
 async def call_next_at(
     client: httpx.AsyncClient, world: World, number: int, persona: str = "operator"
 ) -> str:
-    window = f"/api/v1/windows/{world.windows[number].id}"
-    auth = world.auth(persona)
-    await client.post(f"{window}/open", json={"work_profile_id": world.profiles["all"].id}, headers=auth)
-    called = await client.post(f"{window}/call-next", headers=auth)
+    window = await open_window(client, world, number, persona)
+    called = await client.post(f"{window}/call-next", headers=world.auth(persona))
     assert called.status_code == 200, called.text
     number_called: str = called.json()["visit"]["number"]
     return number_called

@@ -4,15 +4,14 @@ on closing."""
 from __future__ import annotations
 
 import asyncio
-import socket
 from typing import Any
 
 import httpx
-import uvicorn
 from fastapi import FastAPI
 from fastapi.responses import PlainTextResponse, StreamingResponse
 
-from birtereze.web.protocol import HTTP_PROTOCOL, GatheringTransport
+from birtereze.web.protocol import GatheringTransport
+from tests.web.conftest import serving
 
 
 class Recorder:
@@ -114,30 +113,14 @@ async def test_uvicorn_serves_responses_and_streams_through_it() -> None:
 
         return StreamingResponse(frames(), media_type="text/event-stream")
 
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(app, http=HTTP_PROTOCOL, lifespan="off", log_level="warning")
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    for _ in range(500):
-        if server.started or task.done():
-            break
-        await asyncio.sleep(0.01)
-    assert server.started, "the server did not start"
-    try:
-        base = f"http://127.0.0.1:{sock.getsockname()[1]}"
-        async with httpx.AsyncClient(base_url=base) as client:
-            for _ in range(3):  # one kept-alive connection, several responses
-                response = await client.get("/plain")
-                assert (response.status_code, response.text, response.headers["x-check"]) == (
-                    200,
-                    "hello",
-                    "yes",
-                )
-            async with client.stream("GET", "/stream") as streamed:
-                body = b"".join([chunk async for chunk in streamed.aiter_bytes()])
-            assert body == b"data: 0\n\ndata: 1\n\ndata: 2\n\n"
-    finally:
-        server.should_exit = True
-        await asyncio.wait_for(task, timeout=10)
-        sock.close()
+    async with serving(app) as base, httpx.AsyncClient(base_url=base) as client:
+        for _ in range(3):  # one kept-alive connection, several responses
+            response = await client.get("/plain")
+            assert (response.status_code, response.text, response.headers["x-check"]) == (
+                200,
+                "hello",
+                "yes",
+            )
+        async with client.stream("GET", "/stream") as streamed:
+            body = b"".join([chunk async for chunk in streamed.aiter_bytes()])
+        assert body == b"data: 0\n\ndata: 1\n\ndata: 2\n\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import math
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -45,8 +45,12 @@ class TicketView:
     people_ahead: int
     estimated_minutes: int
     window_number: int | None
-    issued_at: str
+    issued: datetime  # in the centre's time zone
     back_in_queue_at: str | None
+
+    @property
+    def issued_at(self) -> str:
+        return self.issued.strftime("%H:%M")
 
     @property
     def ended(self) -> bool:
@@ -102,7 +106,7 @@ async def _view(
         people_ahead=ahead,
         estimated_minutes=math.ceil(wait_s / 60),
         window_number=window_number,
-        issued_at=visit.issued_at.astimezone(zone).strftime("%H:%M"),
+        issued=visit.issued_at.astimezone(zone),
         back_in_queue_at=back_at,
     )
 
@@ -153,14 +157,13 @@ async def ticket_pdf(
     except TicketTokenInvalid:
         return _not_found(request, locale)
     view = await _view(session, visit, token=token, now=now, locale=locale)
-    branch = await branches_service.get(session, visit.branch_id)
     slip = printing.Slip(
         centre=view.branch,
         number=view.number,
         service=", ".join(view.services) or view.queue,
-        issued_at=visit.issued_at.astimezone(ZoneInfo(branch.timezone)),
+        issued_at=view.issued,
         people_ahead=view.people_ahead,
-        estimated_wait_s=view.estimated_minutes * 60,
+        estimated_minutes=view.estimated_minutes,
         status_url=str(request.url_for("ticket_page", token=token)),
         locale=locale,
     )
@@ -200,18 +203,12 @@ async def display_board(
     announced in Kazakh, then Russian. A board signs in with a kiosk's token in ``?access_token=``."""
     in_scope(principal, branch_id)
     branch = await branches_service.get(session, branch_id)
-    # The calls already on when the board starts, latest first; the stream brings the next ones.
-    called = []
-    for window, counter in await queue_service.list_counters(session, branch_id=branch_id):
-        if counter is not None and counter.visit_id is not None and counter.state in ("calling", "serving"):
-            visit = await queue_service.get_visit(session, counter.visit_id)
-            called.append((counter.since, visit.number, window.number))
-    called.sort(key=lambda call: call[0] or datetime.min.replace(tzinfo=UTC), reverse=True)
     context = {
         "branch_id": branch_id,
         "branch": getattr(branch, f"name_{locale}"),
         "timezone": branch.timezone,
         "token": request.query_params.get("access_token", ""),
-        "calls": [(number, window) for _, number, window in called],
+        # The calls already on when the board starts; the stream brings the next ones.
+        "calls": await queue_service.list_calls(session, branch_id=branch_id),
     }
     return render(request, "queue/board.html", context, locale=locale)

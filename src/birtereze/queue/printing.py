@@ -53,15 +53,15 @@ class Slip:
     service: str
     issued_at: datetime
     people_ahead: int
-    estimated_wait_s: int
+    estimated_minutes: int  # 0: called at once
     status_url: str
     locale: str
 
     def lines(self) -> list[tuple[str, str]]:
         """(style, text) from top to bottom, the QR code between the last two; style: small, label,
         number, text."""
-        minutes = max(1, round(self.estimated_wait_s / 60))
-        wait = WAIT.render(self.locale, minutes=minutes) if self.estimated_wait_s > 0 else None
+        minutes = self.estimated_minutes
+        wait = WAIT.render(self.locale, minutes=minutes) if minutes > 0 else None
         return [
             ("small", self.centre),
             ("label", TICKET.render(self.locale)),

@@ -258,8 +258,9 @@ def require_roles(*roles: str):  # type: ignore[no-untyped-def]
 QueueOperate = Annotated[Principal, Depends(require_roles("operator", "branch_manager"))]
 BranchManage = Annotated[Principal, Depends(require_roles("branch_manager"))]
 TicketIssue = Annotated[Principal, Depends(require_roles("kiosk", "operator", "branch_manager"))]
-# The hall's screens (display boards sign in with a kiosk's token), consoles and managers.
-HallDevice = Annotated[Principal, Depends(require_roles("kiosk", "operator", "branch_manager"))]
+# The hall's screens (display boards sign in with a kiosk's token), consoles and managers: the roles that
+# take tickets.
+HallDevice = TicketIssue
 BranchRead = Annotated[Principal, Depends(require_roles("kiosk", "operator", "branch_manager"))]
 AdminOnly = Annotated[Principal, Depends(require_roles())]
 

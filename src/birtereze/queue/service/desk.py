@@ -139,6 +139,20 @@ async def list_counters(session: AsyncSession, *, branch_id: int) -> Sequence[tu
     return [(row[0], row[1]) for row in (await session.execute(statement)).all()]
 
 
+async def list_calls(session: AsyncSession, *, branch_id: int) -> list[tuple[str, int]]:
+    """The tickets windows are calling or serving now, as (ticket number, window number), the latest
+    call first: what a display board shows when it starts."""
+    statement = (
+        select(Visit.number, Window.number)
+        .select_from(Counter)
+        .join(Window, Window.id == Counter.window_id)
+        .join(Visit, Visit.id == Counter.visit_id)
+        .where(Counter.branch_id == branch_id, Counter.state.in_(("calling", "serving")))
+        .order_by(Counter.since.desc(), Window.number)
+    )
+    return [(str(number), int(window)) for number, window in (await session.execute(statement)).all()]
+
+
 def set_state(counter: CounterRow, state: str, now: datetime) -> None:
     counter.state = state
     counter.since = now
