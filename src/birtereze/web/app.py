@@ -12,6 +12,7 @@ from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
 from birtereze.branches.api import router as branches_router
+from birtereze.branches.pages import router as branches_pages_router
 from birtereze.core import logging as birtereze_logging
 from birtereze.core.clock import Clock, SystemClock
 from birtereze.core.db import create_engine, session_factory
@@ -20,9 +21,13 @@ from birtereze.core.settings import Settings, get_settings
 from birtereze.core.sql import memo_of
 from birtereze.queue.announce import Announcer
 from birtereze.queue.announce_api import router as announce_router
+from birtereze.queue.assist_api import router as assist_router
 from birtereze.queue.api import router as queue_router
 from birtereze.queue.config_api import router as queue_config_router
+from birtereze.queue.console import router as console_router
+from birtereze.queue.kiosk import router as kiosk_router
 from birtereze.queue.kpi_api import router as kpi_router
+from birtereze.queue.manager import router as manager_router
 from birtereze.queue.pages import router as queue_pages_router
 from birtereze.staff.api import router as staff_router
 from birtereze.staffing.api import router as staffing_router
@@ -104,6 +109,11 @@ def create_app(
         announce_router,
         queue_pages_router,
         staffing_pages_router,
+        assist_router,
+        kiosk_router,
+        console_router,
+        manager_router,
+        branches_pages_router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
