@@ -21,8 +21,8 @@ from birtereze.core.settings import Settings, get_settings
 from birtereze.core.sql import memo_of
 from birtereze.queue.announce import Announcer
 from birtereze.queue.announce_api import router as announce_router
-from birtereze.queue.assist_api import router as assist_router
 from birtereze.queue.api import router as queue_router
+from birtereze.queue.assist_api import router as assist_router
 from birtereze.queue.config_api import router as queue_config_router
 from birtereze.queue.console import router as console_router
 from birtereze.queue.kiosk import router as kiosk_router
