@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export BIRTEREZE_DATABASE_URL ?= sqlite:///$(CURDIR)/var/birtereze.sqlite3
 
-.PHONY: help install run migrate demo-data test test-fast lint format bench clean system-deps
+.PHONY: help install run migrate demo-data test test-fast lint format bench clean system-deps screenshots
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -51,6 +51,9 @@ bench: install ## Queue load benchmark on SQLite, then on PostgreSQL when reacha
 	@if pg_isready -q -d "$(BENCH_POSTGRES_URL)"; then \
 		$(BIN)/python bench/queue_load.py --database "$(BENCH_POSTGRES_URL)" --seconds $(BENCH_SECONDS); \
 	else echo "PostgreSQL is not reachable at $(BENCH_POSTGRES_URL): its run is skipped"; fi
+
+screenshots: install ## Photograph every page at its target size into docs/screenshots (needs Chromium)
+	$(BIN)/python scripts/screenshots.py --out docs/screenshots
 
 system-deps: ## Install the Debian packages Birtereze uses (needs root)
 	bash scripts/install-system-deps.sh

@@ -1,15 +1,19 @@
-"""Screenshots of the citizen's ticket page on a 360×800 phone, and of the manager's staffing page on a
-desk screen, in Kazakh, Russian and English.
+"""Screenshots of every page at its target size (``make screenshots``): the citizen's ticket page on a
+360×800 phone; the manager's staffing page on a desk screen, in Kazakh, Russian and English; and the
+hall's screens — the kiosk (1080×1920), the operator console and the manager board (1366×768), the
+display board (1920×1080) and the information stand (1080×1920, and printed on A4).
 
 Builds a throwaway SQLite database with the demo data, gives the Turkestan Digital PSC four weeks of
-tickets and a dozen operators, puts people in its queue, serves the real app with uvicorn and photographs
-the pages with Debian's Chromium:
+tickets and a dozen operators, puts people in its queue, serves the real app with uvicorn on a fixed
+clock (a Wednesday morning), plays the morning's work through the REST API and photographs the pages
+with Debian's Chromium:
 
     .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
 
-Writes ticket-status-{kk,ru,en}.png (a waiting ticket), ticket-status-called-{kk,ru,en}.png, and
+Writes ticket-status-{kk,ru,en}.png (a waiting ticket), ticket-status-called-{kk,ru,en}.png,
 staffing-{forecast,twin,roster}-{kk,ru,en}.png (the staffing page's three sections, the twin's what-if
-run and a roster made on the page).
+run and a roster made on the page), and kiosk-{start,services,ticket}.png, console-sign-in.png,
+console.png, board.png, manager.png, stand.png and stand-print.png.
 """
 
 from __future__ import annotations
@@ -17,15 +21,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import math
-import socket
 import tempfile
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
+import httpx
 import numpy as np
-import uvicorn
-from playwright.async_api import Page, async_playwright
+from asgi_lifespan import LifespanManager
+from playwright.async_api import Browser, Page, ViewportSize, async_playwright
 
 from birtereze import demo
 from birtereze.branches import service as branches_service
@@ -39,6 +45,7 @@ from birtereze.queue import service as queue_service
 from birtereze.queue.service import config as queue_config
 from birtereze.staff import service as staff_service
 from birtereze.web.app import create_app
+from birtereze.web.server import serving
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -180,6 +187,136 @@ async def photograph_staffing(page: Page, base: str, out: Path) -> None:
             print(out / f"staffing-{name}-{locale}.png")
 
 
+KIOSK: ViewportSize = {"width": 1080, "height": 1920}
+DESK: ViewportSize = {"width": 1366, "height": 768}
+TV: ViewportSize = {"width": 1920, "height": 1080}
+A4: ViewportSize = {"width": 794, "height": 1123}  # at 96 dpi
+SLUG = "trk-digital"
+
+
+class Hall:
+    """The demo centre's morning, through the REST API as the hall's devices and people play it."""
+
+    def __init__(self, http: httpx.AsyncClient, clock: ManualClock) -> None:
+        self.http = http
+        self.clock = clock
+        self.tokens: dict[str, str] = {}
+        self.branch_id = 0
+        self.asked: dict[str, int] = {}  # ticket number → the service asked for
+
+    async def call(self, method: str, path: str, who: str, body: object = None) -> Any:
+        headers = {"Authorization": f"Bearer {self.tokens[who]}"}
+        response = await self.http.request(method, path, json=body, headers=headers)
+        if response.status_code >= 400:
+            raise RuntimeError(f"{method} {path}: {response.status_code} {response.text}")
+        return response.json() if response.content else None
+
+    async def sign_in(self) -> None:
+        for who in ("manager", "operator1", "operator2", "operator3", "operator4", "kiosk"):
+            body = {"username": f"{who}.{SLUG}", "password": demo.DEMO_PASSWORD, "name": "screenshots"}
+            response = await self.http.post("/api/v1/auth/token", json=body)
+            response.raise_for_status()
+            self.tokens[who] = response.json()["access_token"]
+        self.branch_id = (await self.call("GET", "/api/v1/me", "manager"))["branch_ids"][0]
+
+    async def morning(self) -> None:
+        """Two more windows open, fourteen tickets at the kiosk (one for a person with a disability),
+        window 2 serving one after another, every window busy at the end, and a call for help."""
+        branch = f"/api/v1/branches/{self.branch_id}"
+        windows = {
+            w["number"]: w["window_id"] for w in await self.call("GET", f"{branch}/windows", "manager")
+        }
+        profiles = {p["code"]: p["id"] for p in await self.call("GET", f"{branch}/profiles", "manager")}
+        services = {s["code"]: s["id"] for s in (await self.http.get("/api/v1/services")).json()}
+        for who, number, profile in (("operator3", 1, "priority"), ("operator4", 7, "fast")):
+            await self.call(
+                "POST", f"/api/v1/windows/{windows[number]}/open", who, {"work_profile_id": profiles[profile]}
+            )
+        codes = [
+            "00200001", "00100001", "00200005", "00200008", "00100003", "00200010", "00200007", "00200001",
+            "00100004", "00200011", "00500001", "00200006", "00200004", "00100002",
+        ]  # fmt: skip
+        for n, code in enumerate(codes):
+            self.clock.advance(timedelta(minutes=2))
+            body: dict[str, object] = {"service_id": services[code], "language": "ru" if n % 3 == 0 else "kk"}
+            if n == 5:
+                body["priority"] = "disability"
+            issued = await self.call("POST", f"{branch}/tickets", "kiosk", body)
+            self.asked[issued["ticket"]["number"]] = services[code]
+            if n % 4 == 3:
+                await self.serve(windows[2], "operator1", services[SERVICE_CODE])
+        await self.call("POST", f"/api/v1/windows/{windows[3]}/confirm", "operator2")
+        for who, number in (("operator3", 1), ("operator4", 7)):
+            await self.call("POST", f"/api/v1/windows/{windows[number]}/call-next", who)
+        self.clock.advance(timedelta(seconds=50))
+        await self.call("POST", f"{branch}/assist-calls", "kiosk", {"source": "kiosk"})
+        # This week's roster, for the substitution scheme of the information stand.
+        week = {"week": self.clock.now().date().isoformat(), "time_limit_s": 5}
+        await self.call("POST", f"{branch}/roster", "manager", week)
+
+    async def serve(self, window: int, who: str, default_service: int) -> None:
+        """The window's called ticket served (its service recorded, with an outcome), the next one called."""
+        desk = await self.call("POST", f"/api/v1/windows/{window}/confirm", who)
+        self.clock.advance(timedelta(minutes=5))
+        service = self.asked.get(desk["visit"]["number"], default_service)
+        await self.call(
+            "POST", f"/api/v1/windows/{window}/services", who, {"service_id": service, "outcome": "accepted"}
+        )
+        await self.call("POST", f"/api/v1/windows/{window}/finish", who)
+        await self.call("POST", f"/api/v1/windows/{window}/call-next", who)
+
+
+async def photograph_hall(browser: Browser, base: str, hall: Hall, out: Path) -> None:
+    """Each hall screen at its size: the kiosk's three steps, the console, the board, the manager's
+    board and the information stand (on its screen and printed)."""
+    kiosk = f"{base}/kiosk/{hall.branch_id}?access_token={hall.tokens['kiosk']}"
+    manager = f"{base}/manage/{hall.branch_id}?access_token={hall.tokens['manager']}&lang=en"
+
+    async def services(page: Page) -> None:
+        await page.get_by_role("link", name="Русский").click()
+        await page.locator("#kiosk-services").wait_for()
+
+    async def ticket(page: Page) -> None:
+        await page.get_by_role("button", name="Civil-registry certificate copies").click()
+        await page.locator("#kiosk-slip-ticket").wait_for()
+
+    async def console(page: Page) -> None:
+        await page.get_by_label("Username").fill(f"operator1.{SLUG}")
+        await page.get_by_label("Password").fill(demo.DEMO_PASSWORD)
+        await page.get_by_role("button", name="Sign in").click()
+        await page.locator("[data-view=desk]").wait_for()
+        await page.locator("#console-figures dl").wait_for()
+
+    async def charts(page: Page) -> None:
+        await page.locator("canvas").first.wait_for()
+        await page.wait_for_timeout(800)  # the charts' drawing
+
+    shots: list[tuple[str, ViewportSize, str, bool, Callable[[Page], Awaitable[None]] | None]] = [
+        ("kiosk-start", KIOSK, kiosk, False, None),
+        ("kiosk-services", KIOSK, kiosk, False, services),
+        ("kiosk-ticket", KIOSK, f"{kiosk}&lang=en#services", False, ticket),
+        ("console-sign-in", DESK, f"{base}/console?lang=en", False, None),
+        ("console", DESK, f"{base}/console?lang=en", True, console),
+        ("board", TV, f"{base}/board/{hall.branch_id}?access_token={hall.tokens['kiosk']}", False, None),
+        ("manager", DESK, manager, True, charts),
+        ("stand", KIOSK, f"{base}/stand/{hall.branch_id}", False, None),
+        ("stand-print", A4, f"{base}/stand/{hall.branch_id}?lang=en", True, None),
+    ]
+    for name, size, url, full, then in shots:
+        context = await browser.new_context(viewport=size, locale="kk-KZ")
+        page = await context.new_page()
+        if name == "stand-print":
+            await page.emulate_media(media="print")
+        await page.goto(url)
+        await page.wait_for_load_state("networkidle")
+        if then is not None:
+            await then(page)
+        await page.wait_for_timeout(300)
+        await page.screenshot(path=out / f"{name}.png", full_page=full)
+        print(out / f"{name}.png")
+        await context.close()
+
+
 async def photograph(out: Path) -> None:
     with tempfile.TemporaryDirectory() as folder:
         database_url = f"sqlite:///{folder}/screenshots.sqlite3"
@@ -191,43 +328,39 @@ async def photograph(out: Path) -> None:
         settings = Settings(
             database_url=database_url, secret_key=SECRET, embedded_worker=False, log_level="WARNING"
         )
-        sock = socket.socket()
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-        server = uvicorn.Server(uvicorn.Config(create_app(settings, clock), log_level="warning"))
-        serving = asyncio.create_task(server.serve(sockets=[sock]))
-        for _ in range(200):
-            if server.started:
-                break
-            await asyncio.sleep(0.05)
-        try:
-            async with async_playwright() as playwright:
-                browser = await playwright.chromium.launch(
-                    executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-                )
-                context = await browser.new_context(
-                    viewport={"width": 360, "height": 800}, device_scale_factor=2
-                )
-                page = await context.new_page()
-                for state, token in tokens.items():
-                    for locale in ("kk", "ru", "en"):
-                        await page.goto(f"http://127.0.0.1:{port}/t/{token}?lang={locale}")
-                        name = "ticket-status" if state == "waiting" else "ticket-status-called"
-                        await page.screenshot(path=out / f"{name}-{locale}.png")
-                        print(out / f"{name}-{locale}.png")
-                desk = await browser.new_context(viewport={"width": 1280, "height": 900})
-                await photograph_staffing(await desk.new_page(), f"http://127.0.0.1:{port}{staffing}", out)
-                await browser.close()
-        finally:
-            server.should_exit = True
-            await serving
-            sock.close()
+        app = create_app(settings, clock)
+        async with (
+            LifespanManager(app),
+            serving(app) as base,
+            httpx.AsyncClient(base_url=base) as http,
+            async_playwright() as playwright,
+        ):
+            browser = await playwright.chromium.launch(
+                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+            )
+            context = await browser.new_context(viewport={"width": 360, "height": 800}, device_scale_factor=2)
+            page = await context.new_page()
+            for state, token in tokens.items():
+                for locale in ("kk", "ru", "en"):
+                    await page.goto(f"{base}/t/{token}?lang={locale}")
+                    name = "ticket-status" if state == "waiting" else "ticket-status-called"
+                    await page.screenshot(path=out / f"{name}-{locale}.png")
+                    print(out / f"{name}-{locale}.png")
+            desk = await browser.new_context(viewport={"width": 1280, "height": 900})
+            await photograph_staffing(await desk.new_page(), f"{base}{staffing}", out)
+            hall = Hall(http, clock)
+            await hall.sign_in()
+            await hall.morning()
+            await photograph_hall(browser, base, hall, out)
+            await browser.close()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
     out: Path = parser.parse_args().out
+    if not Path(CHROMIUM).exists():
+        raise SystemExit(f"{CHROMIUM} is missing: install Chromium with scripts/install-system-deps.sh")
     out.mkdir(parents=True, exist_ok=True)
     asyncio.run(photograph(out))
 

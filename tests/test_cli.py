@@ -127,6 +127,23 @@ async def test_it_prints_demo_logins_that_sign_in(invoke: Invoke, api: httpx.Asy
         assert me["role"] == role
 
 
+async def test_it_prints_the_hall_screens_of_the_demo_signed_in(
+    invoke: Invoke, api: httpx.AsyncClient
+) -> None:
+    output = (await asyncio.to_thread(invoke, "demo-data", "--if-empty", "--base-url", "http://hall")).output
+    links = {}
+    for line in output.splitlines():
+        if "http://hall" in line:
+            what, address = line.strip().rsplit(" ", 1)
+            links[what.strip()] = address.removeprefix("http://hall")
+    kiosk, manager = links["kiosk"], links["manager board"]
+    assert kiosk.startswith("/kiosk/") and "access_token=" in kiosk
+    for address in (kiosk, manager):
+        page = await api.get(address)
+        assert page.status_code == 200, address
+    assert links["operator console"] == "/console" and links["information stand"].startswith("/stand/")
+
+
 def test_it_loads_demo_data_once_with_if_empty(invoke: Invoke, demo_url: str) -> None:
     before = (
         _scalar(demo_url, "SELECT count(*) FROM branches"),

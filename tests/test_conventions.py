@@ -60,6 +60,10 @@ PUBLIC_ROUTES = {
     ("GET", "/t/{token}/live"),
     ("GET", "/t/{token}/ticket.pdf"),
     ("POST", "/t/{token}/cancel"),
+    # The centre's information stand: posted in the hall; names only the staff of the substitution scheme.
+    ("GET", "/stand/{branch_id}"),
+    # The operator console's shell: the sign-in form and empty places; its parts need a signed-in operator.
+    ("GET", "/console"),
 }
 MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9]+(?:_[a-z0-9]+)*)\.py$")
 DOTTED_NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")

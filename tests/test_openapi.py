@@ -37,6 +37,7 @@ from tests.conftest import Database
 OPERATION_IDS = [
     "addSpecialDay",
     "announceCall",
+    "answerAssistCall",
     "callNext",
     "callTicket",
     "cancelOwnTicket",
@@ -71,6 +72,7 @@ OPERATION_IDS = [
     "health",
     "issueTicket",
     "listAlerts",
+    "listAssistCalls",
     "listBranchLoads",
     "listBranches",
     "listPriorityCategories",
@@ -85,6 +87,7 @@ OPERATION_IDS = [
     "offerService",
     "openWindow",
     "parkTicket",
+    "raiseAssistCall",
     "recallTicket",
     "recordService",
     "removeSpecialDay",

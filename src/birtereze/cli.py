@@ -107,15 +107,22 @@ def migrate(revision: str) -> None:
 
 @main.command("demo-data")
 @click.option("--if-empty", is_flag=True, help="Do nothing when a branch already exists")
-def demo_data(if_empty: bool) -> None:
-    """Load the demo centres, catalogue and staff accounts; prints the logins."""
+@click.option("--base-url", default="http://127.0.0.1:8000", show_default=True, help="For the hall's links")
+def demo_data(if_empty: bool, base_url: str) -> None:
+    """Load the demo centres, catalogue and staff accounts; prints the logins and the hall's screens."""
     from birtereze import demo
 
-    loaded = _run(lambda: demo.load_into(get_settings().database_url, if_empty=if_empty))
+    database_url = get_settings().database_url
+    loaded = _run(lambda: demo.load_into(database_url, if_empty=if_empty))
     click.echo("demo data loaded" if loaded else "demo data already present")
     click.echo("Demo accounts (username / password / role):")
     for username, password, role in demo.accounts():
         click.echo(f"  {username:<18} {password:<14} {role}")
+    links = _run(lambda: demo.hall_links(database_url, base_url=base_url))
+    if links:
+        click.echo("The hall's screens of the first demo centre (each opens signed in):")
+        for what, address in links:
+            click.echo(f"  {what:<18} {address}")
 
 
 @main.command("create-staff")

@@ -7,6 +7,7 @@ from birtereze.core.events import Event
 from birtereze.core.idempotency import IdempotencyKey
 from birtereze.queue.models import (
     Alert,
+    AssistCall,
     BranchService,
     Counter,
     PriorityCategory,
@@ -24,6 +25,7 @@ from birtereze.staffing.models import Roster, RosterShift
 __all__ = [
     "Alert",
     "ApiToken",
+    "AssistCall",
     "Base",
     "Branch",
     "BranchService",

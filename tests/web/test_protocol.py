@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.responses import PlainTextResponse, StreamingResponse
 
 from birtereze.web.protocol import GatheringTransport
-from tests.web.conftest import serving
+from birtereze.web.server import serving
 
 
 class Recorder:

@@ -86,6 +86,7 @@ async def get_branch(branch_id: PathId, session: DbSession, now: Now) -> BranchD
     return BranchDetail(
         **summary.model_dump(),
         normatives=BranchNormatives.model_validate(branch),
+        video_surveillance=branch.video_surveillance,
         hours=[
             HoursRead.model_validate(h)
             for h in await branches_service.list_hours(session, branch_id=branch_id)

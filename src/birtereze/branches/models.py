@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from datetime import date, time
 
-from sqlalchemy import Boolean, Date, Float, ForeignKey, Integer, SmallInteger, String, Time, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Integer,
+    SmallInteger,
+    String,
+    Time,
+    UniqueConstraint,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from birtereze.core.db import Base
@@ -30,6 +41,8 @@ class Branch(Base):
     phone: Mapped[str] = mapped_column(String(32), default="")
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Almaty")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Whether the hall has video surveillance: the information stand then shows the notice (M27).
+    video_surveillance: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     # Normatives (service-level norms) of the branch, in seconds / tickets.
     max_wait_s: Mapped[int] = mapped_column(Integer, default=15 * 60)
     max_service_s: Mapped[int] = mapped_column(Integer, default=15 * 60)

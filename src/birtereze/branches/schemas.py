@@ -68,6 +68,9 @@ class BranchNormatives(Output):
 
 class BranchDetail(BranchSummary):
     normatives: BranchNormatives
+    video_surveillance: bool = Field(
+        description="The hall has video surveillance (the stand shows the notice)"
+    )
     hours: list[HoursRead]
     special_days: list[SpecialDayRead]
     zones: list[ZoneRead]
@@ -136,6 +139,9 @@ class BranchUpdate(Normatives):
     longitude: float | None = Field(default=None, ge=-180, le=180)
     phone: str | None = Field(default=None, max_length=32)
     active: bool | None = None
+    video_surveillance: bool | None = Field(
+        default=None, description="The hall has video surveillance: the information stand shows the notice"
+    )
 
 
 class HoursIn(Input):

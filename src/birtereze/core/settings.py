@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     live_channel_prefix: str = "birtereze:"
     # The voice announcements' phrase clips, made once by espeak-ng (queue.announce).
     voice_cache_dir: Path = PROJECT_ROOT / "var" / "voice"
+    # Network ticket printers (ESC/POS over TCP, "host" or "host:port", port 9100 by default) by the
+    # kiosk account that prints on them, as JSON: {"kiosk.tur": "10.20.0.31"}. A kiosk without one
+    # prints through its browser (the 80 mm slip).
+    kiosk_printers: dict[str, str] = Field(default_factory=dict)
 
 
 @lru_cache(maxsize=1)

@@ -16,7 +16,7 @@ from birtereze.catalog import service as catalog_service
 from birtereze.catalog.models import Service
 from birtereze.core.clock import SystemClock
 from birtereze.core.db import create_engine, session_factory, unit_of_work
-from birtereze.demo.catalog import OUTCOMES, PRIORITIES, QUEUES, SERVICES, ZONES
+from birtereze.demo.catalog import LIFE_SITUATION_OF, OUTCOMES, PRIORITIES, QUEUES, SERVICES, ZONES
 from birtereze.queue import service as queue_service
 from birtereze.staff import service as staff_service
 
@@ -201,6 +201,7 @@ async def load(session: AsyncSession, *, now: datetime) -> None:
                 code=code,
                 names=_names(names),
                 outcome_required=outcome_required,
+                life_situation=LIFE_SITUATION_OF.get(code, ""),
                 max_wait_s=900,
                 max_service_s=900,
             ),
@@ -331,3 +332,36 @@ async def load_into(database_url: str, *, if_empty: bool = False) -> bool:
             return True
     finally:
         await engine.dispose()
+
+
+async def hall_links(database_url: str, *, base_url: str) -> list[tuple[str, str]]:
+    """The addresses of the first demo centre's hall screens, signed in with fresh device and manager
+    tokens: (what, address)."""
+    plan = BRANCHES[0]
+    slug = plan.code.lower()
+    engine = create_engine(database_url)
+    try:
+        async with unit_of_work(session_factory(engine)) as session:
+            branch = await branches_service.get_by_code(session, plan.code)
+            if branch is None:
+                return []
+            now = SystemClock().now()
+            tokens = {}
+            for role in ("kiosk", "manager"):
+                staff = await staff_service.get_by_username(session, f"{role}.{slug}")
+                if staff is None:
+                    return []
+                tokens[role] = await staff_service.issue_token(
+                    session, staff_id=staff.id, name="demo hall", now=now
+                )
+    finally:
+        await engine.dispose()
+    base = base_url.rstrip("/")
+    kiosk, manager = tokens["kiosk"], tokens["manager"]
+    return [
+        ("kiosk", f"{base}/kiosk/{branch.id}?access_token={kiosk}"),
+        ("display board", f"{base}/board/{branch.id}?access_token={kiosk}"),
+        ("information stand", f"{base}/stand/{branch.id}"),
+        ("operator console", f"{base}/console"),
+        ("manager board", f"{base}/manage/{branch.id}?access_token={manager}"),
+    ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from birtereze.core.errors import Conflict, InvalidInput
+from birtereze.core.errors import Conflict, DomainError, InvalidInput
 from birtereze.core.i18n import _l
 
 
@@ -85,3 +85,16 @@ class TicketTokenInvalid(InvalidInput):
     status = 404
     code = "ticket_token_invalid"
     message = _l("This ticket link is not valid or has expired.")
+
+
+class NoPrinter(Conflict):
+    code = "no_printer"
+    message = _l("No ticket printer is set up for this kiosk: print the ticket through the browser.")
+
+
+class PrinterUnavailable(DomainError):
+    status = 503
+    code = "printer_unavailable"
+    message = _l(
+        "The ticket printer does not answer. Your ticket is valid: note its number or scan its code."
+    )

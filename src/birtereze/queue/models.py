@@ -227,3 +227,21 @@ class Alert(Base):
     raised_at: Mapped[datetime] = mapped_column(UTCDateTime)
     cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class AssistCall(Base):
+    """A call for help in the hall (M5): from a kiosk's button, a hardware button or an operator; who
+    answered it, at which accessible window, and when."""
+
+    __tablename__ = "assist_calls"
+    __table_args__ = (Index("ix_assist_calls_branch_raised", "branch_id", "raised_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id", ondelete="CASCADE"))
+    zone_id: Mapped[int | None] = mapped_column(ForeignKey("zones.id", ondelete="SET NULL"))
+    source: Mapped[str] = mapped_column(String(16))
+    device: Mapped[str] = mapped_column(String(64))
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answered_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+    window_id: Mapped[int | None] = mapped_column(ForeignKey("windows.id", ondelete="SET NULL"))

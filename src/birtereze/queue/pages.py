@@ -6,7 +6,7 @@ import asyncio
 import math
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request
@@ -26,12 +26,23 @@ from birtereze.queue.states import VISIT_ENDED
 from birtereze.web.deps import AppSettings, DbSession, HallDevice, Now, in_scope
 from birtereze.web.templating import page_locale, render
 
+if TYPE_CHECKING:
+    from birtereze.queue import printing
+
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
 PageLocale = Annotated[str, Depends(page_locale)]
 # How often an open ticket page asks for news; a page in a background tab does not ask.
 REFRESH_S = 5
 CANNOT_CANCEL = _l("This ticket can no longer be cancelled.")
+OPEN_TODAY = _l("Today the centre is open from {opens} to {closes}.")
+CLOSED_TODAY = _l("The centre is closed today.")
+# The board's standing notices, in turn after today's hours.
+HALL_NOTICES = (
+    _l("Persons with disabilities, pregnant women and veterans are served out of turn."),
+    _l("Please have your identity document ready before you are called."),
+    _l("Follow your turn on your phone: scan the QR code on your ticket."),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +82,7 @@ class TicketView:
         )
 
 
-async def _visit(session: AsyncSession, settings: AppSettings, token: str, now: datetime) -> VisitRow:
+async def visit_by_token(session: AsyncSession, settings: AppSettings, token: str, now: datetime) -> VisitRow:
     return await queue_service.get_visit_by_token(
         session,
         token=token,
@@ -81,7 +92,7 @@ async def _visit(session: AsyncSession, settings: AppSettings, token: str, now: 
     )
 
 
-async def _view(
+async def ticket_view(
     session: AsyncSession, visit: VisitRow, *, token: str, now: datetime, locale: str
 ) -> TicketView:
     branch = await branches_service.get(session, visit.branch_id)
@@ -126,10 +137,10 @@ async def ticket_page(
 ) -> HTMLResponse:
     """The ticket's number, status, people ahead and estimated wait; "go to window N" when called."""
     try:
-        visit = await _visit(session, settings, token, now)
+        visit = await visit_by_token(session, settings, token, now)
     except TicketTokenInvalid:
         return _not_found(request, locale)
-    return _page(request, await _view(session, visit, token=token, now=now, locale=locale), locale)
+    return _page(request, await ticket_view(session, visit, token=token, now=now, locale=locale), locale)
 
 
 @router.get("/t/{token}/live", name="ticket_page_live")
@@ -138,11 +149,27 @@ async def ticket_page_live(
 ) -> HTMLResponse:
     """The changing part of the ticket page, which the open page fetches every few seconds."""
     try:
-        visit = await _visit(session, settings, token, now)
+        visit = await visit_by_token(session, settings, token, now)
     except TicketTokenInvalid:
         return _not_found(request, locale)
-    view = await _view(session, visit, token=token, now=now, locale=locale)
+    view = await ticket_view(session, visit, token=token, now=now, locale=locale)
     return render(request, "queue/_ticket_live.html", {"ticket": view}, locale=locale)
+
+
+def slip_of(request: Request, view: TicketView, locale: str) -> printing.Slip:
+    """What the printed ticket says, with the address of the ticket's page for its QR code."""
+    from birtereze.queue import printing
+
+    return printing.Slip(
+        centre=view.branch,
+        number=view.number,
+        service=", ".join(view.services) or view.queue,
+        issued_at=view.issued,
+        people_ahead=view.people_ahead,
+        estimated_minutes=view.estimated_minutes,
+        status_url=str(request.url_for("ticket_page", token=view.token)),
+        locale=locale,
+    )
 
 
 @router.get("/t/{token}/ticket.pdf", name="ticket_pdf", response_class=Response)
@@ -153,20 +180,11 @@ async def ticket_pdf(
     from birtereze.queue import printing  # PDF and imaging libraries: loaded by the processes that print
 
     try:
-        visit = await _visit(session, settings, token, now)
+        visit = await visit_by_token(session, settings, token, now)
     except TicketTokenInvalid:
         return _not_found(request, locale)
-    view = await _view(session, visit, token=token, now=now, locale=locale)
-    slip = printing.Slip(
-        centre=view.branch,
-        number=view.number,
-        service=", ".join(view.services) or view.queue,
-        issued_at=view.issued,
-        people_ahead=view.people_ahead,
-        estimated_minutes=view.estimated_minutes,
-        status_url=str(request.url_for("ticket_page", token=token)),
-        locale=locale,
-    )
+    view = await ticket_view(session, visit, token=token, now=now, locale=locale)
+    slip = slip_of(request, view, locale)
     # About 60 ms of CPU (the font subset, the QR code): off the event loop.
     return Response(
         await asyncio.to_thread(printing.ticket_pdf, slip),
@@ -181,23 +199,71 @@ async def ticket_page_cancel(
 ) -> Response:
     """The citizen gives up the ticket (the page asks for confirmation first)."""
     try:
-        visit = await _visit(session, settings, token, now)
+        visit = await visit_by_token(session, settings, token, now)
     except TicketTokenInvalid:
         return _not_found(request, locale)
     try:
         await queue_service.cancel(session, visit_id=visit.id, now=now)
     except Conflict:
         await session.rollback()
-        visit = await _visit(session, settings, token, now)
-        view = await _view(session, visit, token=token, now=now, locale=locale)
+        visit = await visit_by_token(session, settings, token, now)
+        view = await ticket_view(session, visit, token=token, now=now, locale=locale)
         return _page(request, view, locale, notice=CANNOT_CANCEL.render(locale))
     target = request.url_for("ticket_page", token=token).include_query_params(lang=locale)
     return RedirectResponse(f"{target.path}?{target.query}", status_code=303)
 
 
+@dataclass(frozen=True, slots=True)
+class BoardQueue:
+    prefix: str
+    name: str
+    waiting: int
+    estimated_minutes: int
+
+
+async def _board_queues(
+    session: AsyncSession, branch_id: int, now: datetime, locale: str
+) -> list[BoardQueue]:
+    """Each queue's waiting count and estimated wait, as the board's side panel shows them."""
+    load = await queue_load.branch_load(session, branch_id=branch_id, now=now)
+    rows = []
+    for queue in await queue_service.list_queues(session, branch_id=branch_id):
+        live = load.queues.get(queue.id)
+        rows.append(
+            BoardQueue(
+                prefix=queue.prefix,
+                name=getattr(queue, f"name_{locale}"),
+                waiting=live.waiting if live else 0,
+                estimated_minutes=math.ceil(live.estimated_wait_s / 60) if live else 0,
+            )
+        )
+    return rows
+
+
+async def _information_line(session: AsyncSession, branch_id: int, now: datetime, locale: str) -> list[str]:
+    """What the board's bottom line says in turn: today's hours, then the hall's standing notices."""
+    branch = await branches_service.get(session, branch_id)
+    today = branches_service.local_now(branch, now).date()
+    hours = branches_service.hours_on(
+        today,
+        await branches_service.list_hours(session, branch_id=branch_id),
+        await branches_service.list_special_days(session, branch_id=branch_id),
+    )
+    if hours is None:
+        first = CLOSED_TODAY.render(locale)
+    else:
+        first = OPEN_TODAY.render(locale, opens=hours[0].strftime("%H:%M"), closes=hours[1].strftime("%H:%M"))
+    return [first, *(notice.render(locale) for notice in HALL_NOTICES)]
+
+
 @router.get("/board/{branch_id}", name="display_board")
 async def display_board(
-    branch_id: PathId, request: Request, session: DbSession, principal: HallDevice, locale: PageLocale
+    branch_id: PathId,
+    request: Request,
+    session: DbSession,
+    now: Now,
+    principal: HallDevice,
+    locale: PageLocale,
 ) -> HTMLResponse:
     """The hall's display board (1920×1080): the tickets called and their windows, live, each call
     announced in Kazakh, then Russian. A board signs in with a kiosk's token in ``?access_token=``."""
@@ -210,5 +276,22 @@ async def display_board(
         "token": request.query_params.get("access_token", ""),
         # The calls already on when the board starts; the stream brings the next ones.
         "calls": await queue_service.list_calls(session, branch_id=branch_id),
+        "queues": await _board_queues(session, branch_id, now, locale),
+        "information": await _information_line(session, branch_id, now, locale),
     }
     return render(request, "queue/board.html", context, locale=locale)
+
+
+@router.get("/board/{branch_id}/queues", name="display_board_queues")
+async def display_board_queues(
+    branch_id: PathId,
+    request: Request,
+    session: DbSession,
+    now: Now,
+    principal: HallDevice,
+    locale: PageLocale,
+) -> HTMLResponse:
+    """The board's waiting counts per queue, which the board fetches again as tickets come and go."""
+    in_scope(principal, branch_id)
+    queues = await _board_queues(session, branch_id, now, locale)
+    return render(request, "queue/_board_queues.html", {"queues": queues}, locale=locale)

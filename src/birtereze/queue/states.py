@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Final
 
 from birtereze.core.errors import InvalidTransition
+from birtereze.core.i18n import _l
 
 WINDOW_STATES: Final = ("closed", "open", "calling", "serving", "wrap_up", "break")
 VISIT_STATES: Final = ("waiting", "called", "serving", "parked", "finished", "no_show", "cancelled")
@@ -19,6 +20,15 @@ WINDOW_STATE_WORDS: Final = {
     "serving": "serving",
     "wrap_up": "wrap-up",
     "break": "on a break",
+}
+# The window states as the hall's pages name them (the console, the manager board).
+WINDOW_STATE_NAMES: Final = {
+    "closed": _l("Closed"),
+    "open": _l("Open: ready to call"),
+    "calling": _l("Calling"),
+    "serving": _l("Serving"),
+    "wrap_up": _l("Wrap-up"),
+    "break": _l("On a break"),
 }
 VISIT_STATE_WORDS: Final = {
     "waiting": "waiting",

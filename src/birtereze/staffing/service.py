@@ -673,6 +673,71 @@ def _view(
 
 
 @dataclass(frozen=True, slots=True)
+class PostedSeat:
+    """One line of the scheme posted at the entrance: a person at their window and who stands in."""
+
+    zone: Zone
+    window: int | None  # the hall's window number; None when no window was free for the whole shift
+    staff: str
+    starts: int
+    ends: int
+    lunch: tuple[int, int] | None
+    lunch_relief: str | None  # who serves at the window during the lunch; None: it closes for the hour
+    replacements: tuple[str, ...]  # whom to call in, in order, when the person is absent
+
+
+@dataclass(frozen=True, slots=True)
+class PostedScheme:
+    """The substitution scheme of one day (M26), with the people's names and the hall's window numbers."""
+
+    day: date
+    week_start: date
+    updated_at: datetime
+    seats: list[PostedSeat]
+
+
+async def posted_scheme(session: AsyncSession, *, branch_id: int, day: date) -> PostedScheme | None:
+    """The day's seats, replacements and lunch reliefs from the week's roster; None when it has none.
+
+    A roster numbers each zone's windows from 1; the hall knows them by their own numbers, so the zone's
+    n-th window (by number) is the one posted.
+    """
+    try:
+        view = await get_roster(session, branch_id=branch_id, week=day)
+    except RosterNotFound:
+        return None
+    index = (day - view.roster.week_start).days
+    names = {str(person.id): person.full_name for person in view.staff}
+    zones = {str(zone.id): zone for zone in view.zones}
+    numbers: dict[str, list[int]] = {}
+    for window in await branches_service.list_windows(session, branch_id=branch_id):
+        numbers.setdefault(str(window.zone_id), []).append(window.number)
+    reliefs = {r.staff: r.relief for r in view.scheme.reliefs if r.day == index}
+    stand_ins = {r.absent: r.replacements for r in view.scheme.replacements if r.day == index}
+    seats: list[PostedSeat] = []
+    for place in view.scheme.seats:
+        shift = place.shift
+        if shift.day != index or shift.zone not in zones:
+            continue
+        in_zone = numbers.get(shift.zone, [])
+        relief = reliefs.get(shift.staff)
+        seats.append(
+            PostedSeat(
+                zone=zones[shift.zone],
+                window=in_zone[place.window - 1] if 0 < place.window <= len(in_zone) else None,
+                staff=names.get(shift.staff, ""),
+                starts=shift.start,
+                ends=shift.end,
+                lunch=shift.lunch,
+                lunch_relief=names.get(relief) if relief is not None else None,
+                replacements=tuple(names[p] for p in stand_ins.get(shift.staff, ()) if p in names),
+            )
+        )
+    seats.sort(key=lambda seat: (seat.window is None, seat.window or 0, seat.starts, seat.staff))
+    return PostedScheme(day, view.roster.week_start, view.roster.updated_at, seats)
+
+
+@dataclass(frozen=True, slots=True)
 class ShiftEdit:
     """A manager's change of one cell: the person's shift that day, or a day off (``zone_id`` None)."""
 

@@ -9,6 +9,7 @@ supervisor is used.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import multiprocessing
 import os
@@ -16,9 +17,11 @@ import signal
 import socket
 import sys
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 import uvicorn
+from starlette.types import ASGIApp
 
 from birtereze.web.protocol import HTTP_PROTOCOL
 
@@ -111,3 +114,37 @@ def serve(host: str, port: int, *, workers: int, log_level: str, reload: bool = 
                 process.kill()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+@contextlib.asynccontextmanager
+async def serving(app: ASGIApp) -> AsyncIterator[str]:
+    """uvicorn, with the production server's protocol, serving ``app`` (its lifespan already run by the
+    caller) on a free port of 127.0.0.1: the base URL."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(
+        app,
+        lifespan="off",
+        log_level="warning",
+        access_log=False,
+        timeout_graceful_shutdown=2,
+        http=HTTP_PROTOCOL,
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    for _ in range(500):
+        if server.started or task.done():
+            break
+        await asyncio.sleep(0.01)
+    if not server.started:
+        task.cancel()
+        sock.close()
+        raise RuntimeError("the test server did not start")
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(task, timeout=10)
+        sock.close()

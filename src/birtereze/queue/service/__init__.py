@@ -1,5 +1,6 @@
 """Queue domain logic: the only writer of the queue's tables. Split by use case."""
 
+from birtereze.queue.service import assist
 from birtereze.queue.service.calls import call_next, call_visit, confirm, mark_no_show, recall
 from birtereze.queue.service.config import (
     add_profile_queue,
@@ -8,7 +9,9 @@ from birtereze.queue.service.config import (
     create_profile,
     create_queue,
     get_queue,
+    list_offered,
     list_priorities,
+    list_profile_queues,
     list_profiles,
     list_queues,
     offer_service,
@@ -30,6 +33,7 @@ from birtereze.queue.service.tickets import (
     get_visit,
     get_visit_by_token,
     issue_ticket,
+    list_for_desk,
     list_visit_services,
     list_waiting,
     position_of,
@@ -39,6 +43,7 @@ from birtereze.queue.service.tickets import (
 __all__ = [
     "add_profile_queue",
     "add_rule",
+    "assist",
     "call_next",
     "call_visit",
     "cancel",
@@ -58,7 +63,10 @@ __all__ = [
     "issue_ticket",
     "list_calls",
     "list_counters",
+    "list_for_desk",
+    "list_offered",
     "list_priorities",
+    "list_profile_queues",
     "list_profiles",
     "list_queues",
     "list_visit_services",

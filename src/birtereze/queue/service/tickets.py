@@ -281,6 +281,40 @@ async def list_waiting(
     return (await session.execute(statement)).scalars().all()
 
 
+async def list_for_desk(
+    session: AsyncSession,
+    *,
+    branch_id: int,
+    window_id: int,
+    staff_id: int | None,
+    queue_ids: Sequence[int],
+    limit: int = 100,
+) -> tuple[Sequence[Visit], Sequence[Visit]]:
+    """What a window may call, in line order: the tickets waiting in its profile's queues, and those
+    transferred to the window or to its operator; and, apart, the tickets parked at the window."""
+    pools = [Visit.pool_window_id == window_id]
+    if staff_id is not None:
+        pools.append(Visit.pool_staff_id == staff_id)
+    in_queues = and_(
+        Visit.queue_id.in_(queue_ids), Visit.pool_window_id.is_(None), Visit.pool_staff_id.is_(None)
+    )
+    waiting = (
+        select(Visit)
+        .where(Visit.branch_id == branch_id, Visit.status == "waiting", or_(in_queues, *pools))
+        .order_by(*waiting_order())  # type: ignore[arg-type]
+        .limit(limit)
+    )
+    parked = (
+        select(Visit)
+        .where(Visit.branch_id == branch_id, Visit.status == "parked", Visit.window_id == window_id)
+        .order_by(Visit.id)
+    )
+    return (
+        (await session.execute(waiting)).scalars().all(),
+        (await session.execute(parked)).scalars().all(),
+    )
+
+
 def _ahead(first_in_line: bool) -> ColumnElement[bool]:
     """The waiting tickets ahead of a ticket in its queue, by the queue's own order (bound parameters:
     ``branch_id``, ``queue_id``, ``visit_id``, ``line_at``, ``priority_level``)."""

@@ -88,6 +88,7 @@
 
   function onEvent(message) {
     const event = JSON.parse(message.data);
+    recount();
     if (event.type === "ticket.called" || event.type === "ticket.recalled") {
       show(event.number, event.window_number, true);
       announce(event.number, event.window_number);
@@ -96,6 +97,33 @@
       if (row && (!event.number || row.dataset.number === event.number)) retire(row);
     }
   }
+
+  // --- waiting counts per queue, fetched again (at most once a second) as tickets come and go --------
+  const waiting = document.querySelector(".board__waiting");
+  let counting = null;
+  function recount() {
+    if (counting) return;
+    counting = setTimeout(async () => {
+      try {
+        const response = await fetch(waiting.dataset.url, { headers: auth });
+        if (response.ok) document.getElementById("board-queues").innerHTML = await response.text();
+      } catch (error) {
+        // The next event, or the next minute, brings them.
+      }
+      counting = null;
+    }, 1000);
+  }
+  setInterval(recount, 60000); // estimated waits move with time
+
+  // --- the information line: one notice at a time --------------------------------------------------
+  const notices = Array.from(document.querySelectorAll(".board__info-item"));
+  let notice = 0;
+  setInterval(() => {
+    if (notices.length < 2) return;
+    notices[notice].hidden = true;
+    notice = (notice + 1) % notices.length;
+    notices[notice].hidden = false;
+  }, 12000);
 
   let stream = null;
   function connect() {
@@ -106,6 +134,9 @@
       board.dataset.live = "true";
     });
     for (const type of ["ticket.called", "ticket.recalled", ...ENDED]) stream.addEventListener(type, onEvent);
+    for (const type of ["ticket.issued", "ticket.resumed", "window.opened", "window.closed"]) {
+      stream.addEventListener(type, recount);
+    }
     // Too much was missed to replay: the page starts again from what is on now.
     stream.addEventListener("reset", () => window.location.reload());
     stream.addEventListener("error", () => {
