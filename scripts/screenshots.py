@@ -32,6 +32,7 @@ import httpx
 import numpy as np
 from asgi_lifespan import LifespanManager
 from playwright.async_api import Browser, Page, ViewportSize, async_playwright
+from sqlalchemy import update
 
 from birtereze import demo
 from birtereze.branches import service as branches_service
@@ -42,6 +43,7 @@ from birtereze.core.db import create_engine, session_factory, unit_of_work
 from birtereze.core.migrate import upgrade
 from birtereze.core.settings import Settings
 from birtereze.queue import service as queue_service
+from birtereze.queue.models import Visit
 from birtereze.queue.service import config as queue_config
 from birtereze.staff import service as staff_service
 from birtereze.web.app import create_app
@@ -93,8 +95,8 @@ async def fill_the_hall(database_url: str, clock: ManualClock) -> dict[str, str]
                 )
                 await queue_service.call_next(session, window_id=windows[number].id, now=clock.now())
             return {
-                "waiting": security.sign_ticket(SECRET, visits[-1].id),
-                "called": security.sign_ticket(SECRET, visits[1].id),
+                "waiting": security.sign_ticket(SECRET, visits[-1].id, clock.now()),
+                "called": security.sign_ticket(SECRET, visits[1].id, clock.now()),
             }
     finally:
         await engine.dispose()
@@ -144,6 +146,12 @@ async def give_history(database_url: str, clock: ManualClock) -> str:
                             await queue_service.issue_ticket(
                                 session, branch_id=branch.id, service_id=service_id, now=at
                             )
+            # Those days are over: their tickets were served then, and must not be called today.
+            await session.execute(
+                update(Visit)
+                .where(Visit.branch_id == branch.id, Visit.service_day < today)
+                .values(status="finished")
+            )
             for n in range(5, OPERATORS + 1):
                 await staff_service.create(
                     session,
@@ -202,7 +210,7 @@ class Hall:
         self.clock = clock
         self.tokens: dict[str, str] = {}
         self.branch_id = 0
-        self.asked: dict[str, int] = {}  # ticket number → the service asked for
+        self.asked: dict[int, int] = {}  # visit id → the service asked for
 
     async def call(self, method: str, path: str, who: str, body: object = None) -> Any:
         headers = {"Authorization": f"Bearer {self.tokens[who]}"}
@@ -242,7 +250,7 @@ class Hall:
             if n == 5:
                 body["priority"] = "disability"
             issued = await self.call("POST", f"{branch}/tickets", "kiosk", body)
-            self.asked[issued["ticket"]["number"]] = services[code]
+            self.asked[issued["ticket"]["id"]] = services[code]
             if n % 4 == 3:
                 await self.serve(windows[2], "operator1", services[SERVICE_CODE])
         await self.call("POST", f"/api/v1/windows/{windows[3]}/confirm", "operator2")
@@ -258,7 +266,7 @@ class Hall:
         """The window's called ticket served (its service recorded, with an outcome), the next one called."""
         desk = await self.call("POST", f"/api/v1/windows/{window}/confirm", who)
         self.clock.advance(timedelta(minutes=5))
-        service = self.asked.get(desk["visit"]["number"], default_service)
+        service = self.asked.get(desk["visit"]["id"], default_service)
         await self.call(
             "POST", f"/api/v1/windows/{window}/services", who, {"service_id": service, "outcome": "accepted"}
         )
@@ -332,7 +340,7 @@ async def photograph(out: Path) -> None:
         async with (
             LifespanManager(app),
             serving(app) as base,
-            httpx.AsyncClient(base_url=base) as http,
+            httpx.AsyncClient(base_url=base, timeout=60) as http,
             async_playwright() as playwright,
         ):
             browser = await playwright.chromium.launch(

@@ -247,3 +247,33 @@ async def test_the_board_starts_from_the_calls_on_now_latest_first(
     assert board.status_code == 200
     rows = re.findall(r'<tr data-number="([^"]+)" data-window="(\d+)">', board.text)
     assert rows == [("A002", "3"), ("A001", "2")]
+
+
+async def test_a_zones_board_shows_its_own_windows_and_queues(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    auth = world.auth("manager")
+    names = {"kk": "Жайлы (kk)", "ru": "Комфорт (ru)", "en": "Comfort"}
+    zone = (
+        await client.post(
+            f"/api/v1/branches/{world.branch.id}/zones", json={"code": "comfort", "name": names}, headers=auth
+        )
+    ).json()
+    await client.post(
+        f"/api/v1/branches/{world.branch.id}/windows", json={"number": 4, "zone_id": zone["id"]}, headers=auth
+    )
+    await take_ticket(client, world)
+    window = await open_window(client, world, 2)  # a window of the reception zone
+    assert (await client.post(f"{window}/call-next", headers=world.auth("operator"))).status_code == 200
+    kiosk = {"access_token": world.tokens["kiosk"], "lang": "en"}
+    hall = await client.get(f"/board/{world.branch.id}", params=kiosk)
+    comfort = await client.get(f"/board/{world.branch.id}", params={**kiosk, "zone": zone["id"]})
+    assert re.findall(r'<tr data-number="([^"]+)"', hall.text) == ["A001"]
+    assert comfort.status_code == 200
+    assert re.findall(r'<tr data-number="([^"]+)"', comfort.text) == []  # window 2 is not the zone's
+    assert 'data-windows="4"' in comfort.text and "· Comfort</h1>" in comfort.text
+    assert 'data-prefix="A"' in hall.text and 'data-prefix="A"' not in comfort.text  # its queues only
+    queues = await client.get(f"/board/{world.branch.id}/queues", params={**kiosk, "zone": zone["id"]})
+    assert queues.status_code == 200 and "data-prefix" not in queues.text
+    elsewhere = await client.get(f"/board/{world.branch.id}", params={**kiosk, "zone": 10**6})
+    assert elsewhere.status_code == 404

@@ -146,6 +146,7 @@ async def kiosk(
     context = {
         "branch_id": branch_id,
         "branch": getattr(branch, f"name_{locale}"),
+        "timezone": branch.timezone,
         "token": request.query_params.get("access_token", ""),
         "zones": zones,
         "situations": situations if len(situations) > 1 else [],

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
 PageLocale = Annotated[str, Depends(page_locale)]
+BoardZone = Annotated[int | None, Query(gt=0, le=2**62, description="One zone's board")]
 # How often an open ticket page asks for news; a page in a background tab does not ask.
 REFRESH_S = 5
 CANNOT_CANCEL = _l("This ticket can no longer be cancelled.")
@@ -222,12 +223,15 @@ class BoardQueue:
 
 
 async def _board_queues(
-    session: AsyncSession, branch_id: int, now: datetime, locale: str
+    session: AsyncSession, branch_id: int, now: datetime, locale: str, zone_id: int | None
 ) -> list[BoardQueue]:
-    """Each queue's waiting count and estimated wait, as the board's side panel shows them."""
+    """Each queue's waiting count and estimated wait (of one zone's queues, for a zone's board), as the
+    board's side panel shows them."""
     load = await queue_load.branch_load(session, branch_id=branch_id, now=now)
     rows = []
     for queue in await queue_service.list_queues(session, branch_id=branch_id):
+        if zone_id is not None and queue.zone_id != zone_id:
+            continue
         live = load.queues.get(queue.id)
         rows.append(
             BoardQueue(
@@ -264,19 +268,34 @@ async def display_board(
     now: Now,
     principal: HallDevice,
     locale: PageLocale,
+    zone: BoardZone = None,
 ) -> HTMLResponse:
     """The hall's display board (1920×1080): the tickets called and their windows, live, each call
-    announced in Kazakh, then Russian. A board signs in with a kiosk's token in ``?access_token=``."""
+    announced in Kazakh, then Russian. A board signs in with a kiosk's token in ``?access_token=``; with
+    ``?zone=`` it is one zone's board: that zone's windows and queues only."""
     in_scope(principal, branch_id)
     branch = await branches_service.get(session, branch_id)
+    title = getattr(branch, f"name_{locale}")
+    windows: list[int] = []  # a zone's board: the numbers of its windows
+    if zone is not None:
+        place = await branches_service.get_zone(session, zone, branch_id=branch_id)
+        title = f"{title} · {getattr(place, f'name_{locale}')}"
+        windows = [
+            w.number
+            for w in await branches_service.list_windows(session, branch_id=branch_id)
+            if w.zone_id == zone
+        ]
+    calls = await queue_service.list_calls(session, branch_id=branch_id)
     context = {
         "branch_id": branch_id,
-        "branch": getattr(branch, f"name_{locale}"),
+        "branch": title,
+        "zone": zone,
+        "windows": windows,
         "timezone": branch.timezone,
         "token": request.query_params.get("access_token", ""),
         # The calls already on when the board starts; the stream brings the next ones.
-        "calls": await queue_service.list_calls(session, branch_id=branch_id),
-        "queues": await _board_queues(session, branch_id, now, locale),
+        "calls": [call for call in calls if zone is None or call[1] in windows],
+        "queues": await _board_queues(session, branch_id, now, locale, zone),
         "information": await _information_line(session, branch_id, now, locale),
     }
     return render(request, "queue/board.html", context, locale=locale)
@@ -290,8 +309,9 @@ async def display_board_queues(
     now: Now,
     principal: HallDevice,
     locale: PageLocale,
+    zone: BoardZone = None,
 ) -> HTMLResponse:
     """The board's waiting counts per queue, which the board fetches again as tickets come and go."""
     in_scope(principal, branch_id)
-    queues = await _board_queues(session, branch_id, now, locale)
+    queues = await _board_queues(session, branch_id, now, locale, zone)
     return render(request, "queue/_board_queues.html", {"queues": queues}, locale=locale)

@@ -86,9 +86,14 @@
   // --- the live stream -------------------------------------------------------------------------------
   const ENDED = new Set(["ticket.finished", "ticket.no_show", "ticket.transferred", "ticket.cancelled"]);
 
+  // A zone's board shows its own windows' calls only.
+  const zoneWindows = new Set(board.dataset.windows.split(" ").filter(Boolean));
+  const ours = (window) => zoneWindows.size === 0 || zoneWindows.has(String(window));
+
   function onEvent(message) {
     const event = JSON.parse(message.data);
     recount();
+    if (!ours(event.window_number)) return;
     if (event.type === "ticket.called" || event.type === "ticket.recalled") {
       show(event.number, event.window_number, true);
       announce(event.number, event.window_number);
@@ -150,6 +155,7 @@
     clock.textContent = new Date().toLocaleTimeString(document.documentElement.lang, {
       hour: "2-digit",
       minute: "2-digit",
+      hourCycle: "h23",
       timeZone: board.dataset.timezone, // the centre's time, whatever the screen's own setting
     });
   }

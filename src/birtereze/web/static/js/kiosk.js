@@ -193,7 +193,12 @@
 
   // --- the clock, in the centre's time ---------------------------------------------------------------
   function tick() {
-    $("kiosk-clock").textContent = new Date().toLocaleTimeString(data.lang, { hour: "2-digit", minute: "2-digit" });
+    $("kiosk-clock").textContent = new Date().toLocaleTimeString(data.lang, {
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+      timeZone: data.timezone, // the centre's time, whatever the device's own setting
+    });
   }
   tick();
   setInterval(tick, 10000);
