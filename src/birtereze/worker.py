@@ -12,6 +12,7 @@ import hashlib
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Final
 
 import structlog
 from sqlalchemy import text
@@ -36,6 +37,9 @@ class PeriodicJob:
     run: JobFunction
 
 
+CLOSE_DAYS_INTERVAL_S: Final = 300.0
+
+
 def schedule() -> list[PeriodicJob]:
     """Every periodic job, in one place."""
     from birtereze.queue import jobs as queue_jobs
@@ -44,6 +48,9 @@ def schedule() -> list[PeriodicJob]:
         PeriodicJob(
             "queue.check_normatives", lambda s: s.alert_check_interval_s, queue_jobs.check_normatives
         ),
+        # Tickets left waiting when a centre's day ends: checked every few minutes, so shortly after
+        # each centre's local midnight.
+        PeriodicJob("queue.close_past_days", lambda s: CLOSE_DAYS_INTERVAL_S, queue_jobs.close_past_days),
     ]
 
 

@@ -39,7 +39,9 @@ class KpiFigures(Output):
     issued: int = Field(description="Tickets issued")
     served: int = Field(description="Visits finished")
     no_show: int = Field(description="Visits ended as a no-show")
-    cancelled: int = Field(description="Visits cancelled by the citizen")
+    cancelled: int = Field(
+        description="Visits cancelled by the citizen, or left waiting when their day ended"
+    )
     waiting: int = Field(description="Visits still waiting")
     unserved: int = Field(description="no_show + cancelled + waiting")
     in_progress: int = Field(description="Visits called, being served or parked")

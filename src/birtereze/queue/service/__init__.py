@@ -30,6 +30,7 @@ from birtereze.queue.service.desk import (
 from birtereze.queue.service.serving import finish, park, record_service, transfer
 from birtereze.queue.service.tickets import (
     cancel,
+    close_past_days,
     get_visit,
     get_visit_by_token,
     issue_ticket,
@@ -48,6 +49,7 @@ __all__ = [
     "call_visit",
     "cancel",
     "change_profile",
+    "close_past_days",
     "close_window",
     "confirm",
     "create_priority",

@@ -413,3 +413,30 @@ async def cancel(db: Db, *, visit_id: int, now: datetime) -> VisitRow:
         data={"number": visit.number, "state": "open"} if window_id is not None else {"number": visit.number},
     )
     return visit
+
+
+async def close_past_days(session: AsyncSession, *, now: datetime) -> int:
+    """Cancel the tickets still waiting from an earlier local day of their centre: a ticket is for its
+    day (numbers start again each morning), and yesterday's must not be called today. Each is ended
+    with a ``ticket.cancelled`` event saying why. Returns how many were closed."""
+    closed = 0
+    for branch in await branches_service.list_branches(session):
+        today = branches_service.service_day(branch.timezone, now)
+        stale = (
+            update(Visit)
+            .where(Visit.branch_id == branch.id, Visit.status == "waiting", Visit.service_day < today)
+            .values(status="cancelled", ended_at=now)
+            .returning(Visit.id, Visit.number, Visit.queue_id)
+        )
+        for visit_id, number, queue_id in (await session.execute(stale)).all():
+            await events.append(
+                session,
+                branch_id=branch.id,
+                at=now,
+                type="ticket.cancelled",
+                visit_id=visit_id,
+                queue_id=queue_id,
+                data={"number": number, "reason": "day_closed"},
+            )
+            closed += 1
+    return closed
