@@ -237,3 +237,29 @@ async def test_a_call_for_help_at_the_kiosk_alerts_the_accessible_window(
     )
     (answered,) = calls.json()
     assert answered["window_number"] == 1 and answered["response_s"] == 40
+
+
+async def test_the_kiosks_search_has_an_on_screen_keyboard(
+    live_server: str, world: World, browser: Browser, contexts: list[BrowserContext]
+) -> None:
+    kiosk = await screen(browser, contexts, KIOSK)
+    await kiosk.goto(
+        f"{live_server}/kiosk/{world.branch.id}?access_token={world.tokens['kiosk']}&lang=en#services"
+    )
+    keyboard = kiosk.locator("#kiosk-keyboard")
+    await expect(keyboard).to_be_hidden()
+    await kiosk.get_by_role("button", name="Keyboard").click()
+    for letter in "cer":
+        await keyboard.get_by_role("button", name=letter, exact=True).click()
+    await expect(kiosk.get_by_label("Search for a service")).to_have_value("cer")
+    await expect(kiosk.get_by_role("button", name="Certificate")).to_be_visible()
+    await expect(kiosk.get_by_role("button", name="Consultation")).to_be_hidden()
+    await keyboard.get_by_role("button", name="Delete").click()
+    await expect(kiosk.get_by_label("Search for a service")).to_have_value("ce")
+    await keyboard.get_by_role("button", name="Clear").click()
+    await expect(kiosk.get_by_role("button", name="Consultation")).to_be_visible()
+    # A Kazakh kiosk has the Kazakh letters.
+    await kiosk.goto(
+        f"{live_server}/kiosk/{world.branch.id}?access_token={world.tokens['kiosk']}&lang=kk#services"
+    )
+    await expect(kiosk.locator('#kiosk-keyboard button[data-char="ә"]')).to_have_count(1)

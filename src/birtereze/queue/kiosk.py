@@ -42,6 +42,13 @@ PageLocale = Annotated[str, Depends(page_locale)]
 # a ticket is shown (the visitor has taken it and gone).
 IDLE_RESET_S: Final = 60
 TICKET_SHOWN_S: Final = 20
+# The on-screen keyboard of the service search, by the page's language (kiosks have no keyboard).
+_RUSSIAN_ROWS: Final = ("йцукенгшщзхъ", "фывапролджэ", "ячсмитьбюё")
+KEYBOARDS: Final = {
+    "kk": ("әіңғүұқөһ", *_RUSSIAN_ROWS),
+    "ru": _RUSSIAN_ROWS,
+    "en": ("qwertyuiop", "asdfghjkl", "zxcvbnm"),
+}
 # The first screen greets in every language, each in itself.
 WELCOME: Final = _l("Welcome! Choose a language")
 
@@ -151,6 +158,7 @@ async def kiosk(
         "zones": zones,
         "situations": situations if len(situations) > 1 else [],
         "priorities": priorities,
+        "keyboard": KEYBOARDS[locale],
         "welcome": [(code, name, WELCOME.render(code)) for code, name in LANGUAGES],
         # Where the kiosk goes back to when idle: the first screen, in Kazakh.
         "start_url": language_url(request, "kk"),

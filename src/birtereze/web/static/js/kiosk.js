@@ -99,6 +99,22 @@
     $("kiosk-no-match").hidden = found > 0;
   });
 
+  // --- the on-screen keyboard ------------------------------------------------------------------------
+  const keyboard = $("kiosk-keyboard");
+  const toggle = $("kiosk-keyboard-toggle");
+  toggle.addEventListener("click", () => {
+    keyboard.hidden = !keyboard.hidden;
+    toggle.setAttribute("aria-expanded", String(!keyboard.hidden));
+  });
+  keyboard.addEventListener("click", (event) => {
+    const key = event.target.closest("button");
+    if (!key) return;
+    if (key.dataset.char !== undefined) search.value += key.dataset.char;
+    else if (key.dataset.edit === "delete") search.value = search.value.slice(0, -1);
+    else if (key.dataset.edit === "clear") search.value = "";
+    search.dispatchEvent(new Event("input"));
+  });
+
   // --- taking a ticket ---------------------------------------------------------------------------------
   function key() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
