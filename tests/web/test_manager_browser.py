@@ -98,7 +98,7 @@ async def test_the_manager_opens_and_closes_a_window_from_the_board(
 
     # Change the profile, by keyboard.
     await desk.locator(f"#profile-{window.id}").select_option(str(world.profiles["all"].id))
-    await row.get_by_role("button", name="Change the work profile of window 3").focus()
+    await row.get_by_role("button", name="Change profile of window 3").focus()
     await desk.keyboard.press("Enter")
     await expect(desk.locator("#manager-message")).to_have_text("Done.")
     windows = await client.get(f"/api/v1/branches/{world.branch.id}/windows", headers=world.auth("manager"))
