@@ -10,38 +10,9 @@
   const data = root.dataset;
   const $ = (id) => document.getElementById(id);
   const desk = $("console-desk");
-  const STORE = "birtereze.token";
-  let token = "";
-  try {
-    token = window.sessionStorage.getItem(STORE) || "";
-  } catch (error) {
-    // Storage refused: the console works until the tab is closed.
-  }
-
-  function remember(value) {
-    token = value;
-    try {
-      if (value) window.sessionStorage.setItem(STORE, value);
-      else window.sessionStorage.removeItem(STORE);
-    } catch (error) {
-      // as above
-    }
-  }
-
-  const headers = (json) => {
-    const result = { Accept: "text/html, application/json, application/problem+json", Authorization: `Bearer ${token}` };
-    if (json) result["Content-Type"] = "application/json";
-    return result;
-  };
-
-  async function problemOf(response) {
-    try {
-      const problem = await response.json();
-      return problem.detail || problem.title || data.errorText;
-    } catch (error) {
-      return data.errorText;
-    }
-  }
+  const session = window.birtereze;
+  const headers = session.headers;
+  const problemOf = (response) => session.problem(response, data.errorText);
 
   function tell(message) {
     const element = $("console-problem");
@@ -51,7 +22,7 @@
 
   // --- signing in and out --------------------------------------------------------------------------
   function signedOut() {
-    remember("");
+    session.remember("");
     disconnect();
     $("console-work").hidden = true;
     $("console-signin").hidden = false;
@@ -74,7 +45,7 @@
         problem.hidden = false;
         return;
       }
-      remember((await response.json()).access_token);
+      session.remember((await response.json()).access_token);
       event.target.reset();
       await start();
     } catch (error) {
@@ -242,7 +213,7 @@
     if (!branchId) return;
     streamBranch = branchId;
     const live = $("console-live");
-    stream = new EventSource(`${data.eventsUrl.replace("BRANCH", branchId)}?access_token=${encodeURIComponent(token)}`);
+    stream = new EventSource(`${data.eventsUrl.replace("BRANCH", branchId)}?access_token=${encodeURIComponent(session.token())}`);
     stream.addEventListener("open", () => (live.dataset.live = "true"));
     for (const type of TYPES) stream.addEventListener(type, soon);
     stream.addEventListener("reset", soon);
@@ -258,9 +229,9 @@
 
   // Minutes waited move on with the clock even when nothing happens.
   setInterval(() => {
-    if (!document.hidden && token && !$("console-work").hidden) refresh();
+    if (!document.hidden && session.token() && !$("console-work").hidden) refresh();
   }, 60000);
 
-  if (token) start();
+  if (session.token()) start();
   else signedOut();
 })();

@@ -1,8 +1,8 @@
 // The branch manager's board: the live panel (calls for help, windows, queues, alerts) and the day's
 // figures are server-rendered fragments, fetched again when the branch's event stream says something
 // changed; actions (open, close, change a window's profile, answer a call for help) go to the REST API.
-// Every sentence comes from the server (templates and problem+json details). The bearer token comes from
-// the page's address (access_token) or this tab's session storage, and goes as an Authorization header.
+// Every sentence comes from the server (templates and problem+json details); the bearer token is the
+// staff pages' (staff.js).
 (function () {
   "use strict";
   var root = document.getElementById("manager");
@@ -11,45 +11,21 @@
   }
   document.documentElement.classList.add("js");
 
-  var params = new URLSearchParams(window.location.search);
-  var token = params.get("access_token") || "";
-  try {
-    if (token) {
-      window.sessionStorage.setItem("birtereze.token", token);
-    } else {
-      token = window.sessionStorage.getItem("birtereze.token") || "";
-    }
-  } catch (error) {
-    // Storage refused (private mode): the token of the address is enough for this page.
-  }
+  var session = window.birtereze;
   var locale = root.getAttribute("data-locale");
   var panel = document.getElementById("manager-panel");
   var kpis = document.getElementById("manager-kpis");
   var message = document.getElementById("manager-message");
   var announcer = document.getElementById("manager-announce");
 
-  function headers(json) {
-    var result = { Accept: "text/html, application/json, application/problem+json" };
-    if (token) {
-      result.Authorization = "Bearer " + token;
-    }
-    if (json) {
-      result["Content-Type"] = "application/json";
-    }
-    return result;
-  }
+  var headers = session.headers;
 
   function say(text) {
     message.textContent = text || "";
   }
 
-  async function problemText(response) {
-    try {
-      var problem = await response.json();
-      return problem.detail || problem.title || root.getAttribute("data-error-text");
-    } catch (error) {
-      return root.getAttribute("data-error-text");
-    }
+  function problemText(response) {
+    return session.problem(response, root.getAttribute("data-error-text"));
   }
 
   // --- the live panel ------------------------------------------------------------------------------
@@ -334,7 +310,7 @@
 
   var stream = null;
   function connect() {
-    var url = root.getAttribute("data-events-url") + "?access_token=" + encodeURIComponent(token);
+    var url = root.getAttribute("data-events-url") + "?access_token=" + encodeURIComponent(session.token());
     stream = new EventSource(url);
     stream.addEventListener("open", function () {
       root.setAttribute("data-live", "true");

@@ -1,7 +1,7 @@
 // The manager's staffing page: tabs, charts (Chart.js, vendored), the twin's what-if, and the roster's
 // cell edits. Every sentence comes from the server (templates and problem+json details), so the
-// catalogs stay the one place for text. The bearer token comes from the page's address (access_token)
-// or this tab's session storage, and goes as an Authorization header with every request.
+// catalogs stay the one place for text. The bearer token is the staff pages' (staff.js), sent as an
+// Authorization header with every request.
 (function () {
   "use strict";
   var root = document.getElementById("staffing");
@@ -10,28 +10,7 @@
   }
   document.documentElement.classList.add("js");
 
-  var params = new URLSearchParams(window.location.search);
-  var token = params.get("access_token") || "";
-  try {
-    if (token) {
-      window.sessionStorage.setItem("birtereze.token", token);
-    } else {
-      token = window.sessionStorage.getItem("birtereze.token") || "";
-    }
-  } catch (error) {
-    // Storage refused (private mode): the token of the address is enough for this page.
-  }
-
-  function headers(json) {
-    var result = { Accept: "text/html, application/problem+json" };
-    if (token) {
-      result.Authorization = "Bearer " + token;
-    }
-    if (json) {
-      result["Content-Type"] = "application/json";
-    }
-    return result;
-  }
+  var headers = window.birtereze.headers;
 
   async function send(method, url, body) {
     try {
