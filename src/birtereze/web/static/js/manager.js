@@ -101,8 +101,6 @@
   });
 
   // --- the day's figures and charts -----------------------------------------------------------------
-  var COLOURS = ["#00465f", "#c25e00", "#2e7d32", "#6a1b9a", "#b00020"];
-
   function drawCharts(scope) {
     if (!window.Chart) {
       return;
@@ -112,45 +110,7 @@
       if (!source || canvas.chart) {
         return;
       }
-      var spec = JSON.parse(source.textContent);
-      var scales = {
-        x: { stacked: spec.stacked },
-        y: { stacked: spec.stacked, beginAtZero: true, title: { display: true, text: spec.y } },
-      };
-      if (spec.y2) {
-        scales.y2 = {
-          position: "right",
-          beginAtZero: true,
-          grid: { drawOnChartArea: false },
-          title: { display: true, text: spec.y2 },
-        };
-      }
-      canvas.chart = new window.Chart(canvas, {
-        data: {
-          labels: spec.labels,
-          datasets: spec.datasets.map(function (set, index) {
-            var colour = COLOURS[index % COLOURS.length];
-            return {
-              type: set.type,
-              label: set.label,
-              data: set.data,
-              yAxisID: set.axis || "y",
-              backgroundColor: set.type === "line" ? colour : colour + "cc",
-              borderColor: colour,
-              borderWidth: set.type === "line" ? 2 : 0,
-              pointRadius: set.type === "line" ? 3 : 0,
-              order: set.type === "line" ? 0 : 1,
-            };
-          }),
-        },
-        options: {
-          animation: false,
-          responsive: true,
-          maintainAspectRatio: false,
-          interaction: { mode: "index", intersect: false },
-          scales: scales,
-        },
-      });
+      canvas.chart = window.birtereze.chart(canvas, JSON.parse(source.textContent));
     });
   }
 

@@ -69,8 +69,6 @@
   });
 
   // --- charts ----------------------------------------------------------------------------------
-  var COLOURS = ["#00465f", "#c25e00", "#2e7d32", "#6a1b9a", "#b00020", "#00838f", "#5d4037", "#455a64"];
-
   function drawCharts(scope) {
     if (!window.Chart || !scope || scope.hidden) {
       return;
@@ -83,42 +81,7 @@
       if (!source) {
         return;
       }
-      var spec = JSON.parse(source.textContent);
-      var scales = {
-        x: { stacked: spec.stacked },
-        y: { stacked: spec.stacked, beginAtZero: true, title: { display: true, text: spec.y } },
-      };
-      if (spec.y2) {
-        scales.y2 = { position: "right", beginAtZero: true, grid: { drawOnChartArea: false },
-                      title: { display: true, text: spec.y2 } };
-      }
-      canvas.chart = new window.Chart(canvas, {
-        data: {
-          labels: spec.labels,
-          datasets: spec.datasets.map(function (set, index) {
-            var colour = COLOURS[index % COLOURS.length];
-            return {
-              type: set.type,
-              label: set.label,
-              data: set.data,
-              yAxisID: set.axis || "y",
-              backgroundColor: set.type === "line" ? colour : colour + "cc",
-              borderColor: colour,
-              borderWidth: set.type === "line" ? 2 : 0,
-              pointRadius: set.type === "line" ? 2 : 0,
-              stack: set.type === "line" ? "lines" : "bars",
-              order: set.type === "line" ? 0 : 1,
-            };
-          }),
-        },
-        options: {
-          animation: false,
-          responsive: true,
-          maintainAspectRatio: false,
-          interaction: { mode: "index", intersect: false },
-          scales: scales,
-        },
-      });
+      canvas.chart = window.birtereze.chart(canvas, JSON.parse(source.textContent));
     });
   }
 
