@@ -13,12 +13,15 @@ from fastapi.staticfiles import StaticFiles
 
 from birtereze.branches.api import router as branches_router
 from birtereze.branches.pages import router as branches_pages_router
+from birtereze.citizens.api import router as citizens_router
+from birtereze.citizens.pages import router as citizens_pages_router
 from birtereze.core import logging as birtereze_logging
 from birtereze.core.clock import Clock, SystemClock
 from birtereze.core.db import create_engine, session_factory
 from birtereze.core.live import create_hub
 from birtereze.core.settings import Settings, get_settings
 from birtereze.core.sql import memo_of
+from birtereze.notify.pages import router as notify_pages_router
 from birtereze.queue.announce import Announcer
 from birtereze.queue.announce_api import router as announce_router
 from birtereze.queue.api import router as queue_router
@@ -114,6 +117,9 @@ def create_app(
         console_router,
         manager_router,
         branches_pages_router,
+        citizens_router,
+        citizens_pages_router,
+        notify_pages_router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
