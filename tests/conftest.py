@@ -140,6 +140,7 @@ def settings(db: Database) -> Settings:
         log_level="WARNING",
         embedded_worker=False,
         token_cache_ttl_s=0.0,
+        load_cache_s=0.0,  # every read sees the last change (tests/branches/test_public_load.py: the cache)
     )
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from fastapi import APIRouter
-from sqlalchemy import bindparam, select
+from fastapi import APIRouter, Request, Response
 
 from birtereze.branches import service as branches_service
 from birtereze.branches.models import Branch
+from birtereze.branches.public_load import CACHE_CONTROL, LoadCache
 from birtereze.branches.schemas import (
     BranchCreate,
     BranchDetail,
@@ -20,8 +20,6 @@ from birtereze.branches.schemas import (
     HoursIn,
     HoursRead,
     OfferedService,
-    QueueLoadRead,
-    ServiceLoadRead,
     SpecialDayIn,
     SpecialDayRead,
     WindowCreate,
@@ -33,14 +31,11 @@ from birtereze.branches.schemas import (
 from birtereze.catalog import service as catalog_service
 from birtereze.core.errors import InvalidInput, NotFound
 from birtereze.core.schemas import IsoDate, Names, PathId
-from birtereze.core.sql import Statement
-from birtereze.queue import load as queue_load
 from birtereze.queue.service import config as queue_config
 from birtereze.web.deps import (
     AdminOnly,
     AppSettings,
     BranchManage,
-    DbRead,
     DbSession,
     Now,
     UnitOfWorkRoute,
@@ -116,62 +111,28 @@ async def get_branch(branch_id: PathId, session: DbSession, now: Now) -> BranchD
     )
 
 
-def _load_read(branch_id: int, code: str, load: queue_load.BranchLoad) -> BranchLoadRead:
-    return BranchLoadRead(
-        branch_id=branch_id,
-        code=code,
-        at=load.at.isoformat(),
-        waiting=load.waiting,
-        windows_open=load.windows_open,
-        mean_wait_s=round(load.mean_wait_s),
-        estimated_wait_s=load.estimated_wait_s,
-        light=load.light,
-        queues=[
-            QueueLoadRead(
-                queue_id=q.queue_id,
-                waiting=q.waiting,
-                windows=q.windows,
-                mean_wait_s=round(q.mean_wait_s),
-                longest_wait_s=round(q.longest_wait_s),
-                estimated_wait_s=q.estimated_wait_s,
-                light=queue_load.light(q.estimated_wait_s),
-            )
-            for q in sorted(load.queues.values(), key=lambda q: q.queue_id)
-        ],
-        services=[
-            ServiceLoadRead(
-                service_id=service_id,
-                queue_id=queue_id,
-                waiting=load.queues[queue_id].waiting,
-                estimated_wait_s=load.queues[queue_id].estimated_wait_s,
-                light=queue_load.light(load.queues[queue_id].estimated_wait_s),
-            )
-            for service_id, queue_id in sorted(load.services.items())
-        ],
-    )
+LOAD_HEADERS: Final = {"Cache-Control": CACHE_CONTROL}
+
+
+def _cache(request: Request) -> LoadCache:
+    cache: LoadCache = request.app.state.load_cache
+    return cache
 
 
 @router.get("/branches/{branch_id}/load", operation_id="getBranchLoad", response_model=BranchLoadRead)
-async def get_branch_load(branch_id: PathId, tx: DbRead, now: Now) -> BranchLoadRead:
-    """Live load of one centre and of each service it offers, with the traffic light."""
-    code = await tx.scalar(_BRANCH_CODE, {"branch_id": branch_id})
-    if code is None:
+async def get_branch_load(branch_id: PathId, request: Request) -> Response:
+    """Live load of one centre and of each service it offers, with the traffic light; at most a second
+    old (``at`` says when it was computed). Most of these are answered by ``public_load.LoadFastPath``."""
+    body = await _cache(request).get(branch_id)
+    if body is None:
         raise NotFound("Branch")
-    return _load_read(branch_id, code, await queue_load.branch_load(tx, branch_id=branch_id, now=now))
-
-
-_BRANCH_CODE: Final = Statement(select(Branch.code).where(Branch.id == bindparam("branch_id")))
+    return Response(body, media_type="application/json", headers=LOAD_HEADERS)
 
 
 @router.get("/load", operation_id="listBranchLoads", response_model=list[BranchLoadRead])
-async def list_branch_loads(session: DbSession, now: Now) -> list[BranchLoadRead]:
-    """Live load of every centre."""
-    return [
-        _load_read(
-            branch.id, branch.code, await queue_load.branch_load(session, branch_id=branch.id, now=now)
-        )
-        for branch in await branches_service.list_branches(session)
-    ]
+async def list_branch_loads(request: Request) -> Response:
+    """Live load of every centre, each at most a second old."""
+    return Response(await _cache(request).every(), media_type="application/json", headers=LOAD_HEADERS)
 
 
 # --- configuration (administrators; branch managers for their own centre) ------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
@@ -40,6 +40,51 @@ class Settings(BaseSettings):
     # kiosk account that prints on them, as JSON: {"kiosk.tur": "10.20.0.31"}. A kiosk without one
     # prints through its browser (the 80 mm slip).
     kiosk_printers: dict[str, str] = Field(default_factory=dict)
+    # Notifications (notify): the outbox is sent every few seconds, a batch at a time.
+    notify_send_interval_s: float = 2.0
+    notify_batch_size: int = 50
+    # SMS over SMPP 3.4; no host: SMS wait in the outbox, saying that no SMSC is configured.
+    smpp_host: str | None = None
+    smpp_port: int = 2775
+    smpp_system_id: str = ""
+    smpp_password: SecretStr = SecretStr("")
+    smpp_system_type: str = ""
+    # The sender shown on the phone: a short number or an alphanumeric name (at most 11 characters).
+    smpp_source_addr: str = "Birtereze"
+    smpp_timeout_s: float = 5.0
+    # How long a batch waits for the delivery receipts of what it sent before it unbinds.
+    smpp_receipt_wait_s: float = 1.0
+    # E-mail over SMTP; no host: e-mails wait in the outbox, saying that no SMTP server is configured.
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str = "Birtereze <noreply@birtereze.kz>"
+    smtp_starttls: bool = False
+    smtp_timeout_s: float = 10.0
+    # Seconds a process serves a centre's public load before computing it again (branches.public_load).
+    load_cache_s: float = Field(default=1.0, ge=0.0, le=60.0)
+    # The citizens' sign-in (citizens.oidc): the national Digital ID's OpenID Connect provider (its issuer
+    # URL, whose /.well-known/openid-configuration is read) and this application's registration there.
+    # Unset issuer: Digital ID sign-in is offered only with the built-in fake provider (fake_idp).
+    oidc_issuer: str | None = None
+    oidc_client_id: str = "birtereze"
+    oidc_client_secret: str | None = None
+    # The callback address registered with the provider; unset: this site's /me/sign-in/digital-id/callback.
+    oidc_redirect_url: str | None = None
+    # A local fake Digital ID provider at /fake-idp, for tests and the demo: never in production.
+    fake_idp: bool = False
+    # Citizens' session cookie: Secure (HTTPS only) when served behind TLS.
+    session_cookie_secure: bool = False
+    citizen_session_idle_hours: float = Field(default=12.0, gt=0)
+    citizen_session_max_days: float = Field(default=7.0, gt=0)
+    # One-time SMS codes: lifetime, wrong tries per code, and limits (the `limits` library's notation).
+    otp_ttl_s: int = Field(default=300, gt=0)
+    otp_max_attempts: int = Field(default=5, gt=0)
+    otp_limit_per_phone: str = "3/15minutes"
+    otp_limit_per_ip: str = "10/hour"
+    # Wrong codes for one IIN in a day (Almaty time) before its SMS sign-in is locked until midnight.
+    otp_daily_failures: int = Field(default=10, gt=0)
 
 
 @lru_cache(maxsize=1)

@@ -22,6 +22,7 @@ from typing import Any, Final, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import BindParameter, Row, bindparam, exists, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from birtereze.branches.models import Branch
 from birtereze.core.sql import Db, Statement, Tx, any_of, transaction
@@ -116,15 +117,41 @@ async def branch_load(db: Db, *, branch_id: int, now: datetime) -> BranchLoad:
     last_wait: dict[int, float] = {}
     for call in reversed(last_calls):
         last_wait[call.queue_id] = max((call.called_at - call.queued_at).total_seconds(), 0.0)
+    local = now.astimezone(ZoneInfo(last_calls[0].timezone)) if last_calls else now
+    return _assemble(
+        branch_id,
+        now,
+        local,
+        waiting=[(row.queue_id, row.queued_at) for row in waiting_rows],
+        staffed=[(row[0], row[1], row[2]) for row in staffed],
+        durations=durations,
+        offered=[(row.service_id, row.queue_id) for row in offered],
+        last_wait=last_wait,
+    )
 
+
+def _assemble(
+    branch_id: int,
+    now: datetime,
+    local: datetime,
+    *,
+    waiting: Sequence[tuple[int, datetime]],
+    staffed: Sequence[tuple[int, int | None, str]],
+    durations: dict[int, list[float]],
+    offered: Sequence[tuple[int, int]],
+    last_wait: dict[int, float],
+) -> BranchLoad:
+    """A branch's load from its rows: waiting tickets (queue, queued at), staffed windows (window, queue
+    it serves, state), recent service times per queue, offers (service, queue) and each queue's last
+    called ticket's wait."""
     queues: dict[int, QueueLoad] = {}
 
     def queue(queue_id: int) -> QueueLoad:
         return queues.setdefault(queue_id, QueueLoad(queue_id=queue_id))
 
     waits: dict[int, list[float]] = defaultdict(list)
-    for row in waiting_rows:
-        waits[row.queue_id].append(max((now - row.queued_at).total_seconds(), 0.0))
+    for queue_id, queued_at in waiting:
+        waits[queue_id].append(max((now - queued_at).total_seconds(), 0.0))
     windows_by_queue: dict[int, set[int]] = defaultdict(set)
     free_by_queue: dict[int, set[int]] = defaultdict(set)
     open_windows: set[int] = set()
@@ -136,8 +163,7 @@ async def branch_load(db: Db, *, branch_id: int, now: datetime) -> BranchLoad:
                 free_by_queue[staffed_queue_id].add(window_id)
     branch_mean = _branch_mean(durations)
     branch_service_s = DEFAULT_SERVICE_S if branch_mean is None else branch_mean
-    local = now.astimezone(ZoneInfo(last_calls[0].timezone)) if last_calls else now
-    for queue_id in {*waits, *windows_by_queue, *(offer.queue_id for offer in offered)}:
+    for queue_id in {*waits, *windows_by_queue, *(queue_id for _, queue_id in offered)}:
         load = queue(queue_id)
         values = waits.get(queue_id, [])
         load.waiting = len(values)
@@ -170,8 +196,75 @@ async def branch_load(db: Db, *, branch_id: int, now: datetime) -> BranchLoad:
         estimated_wait_s=estimated,
         light=light(estimated),
         queues=queues,
-        services={offer.service_id: offer.queue_id for offer in offered},
+        services=dict(offered),
     )
+
+
+async def branch_loads(
+    session: AsyncSession, *, branch_ids: Sequence[int], now: datetime
+) -> dict[int, BranchLoad]:
+    """The loads of many branches at once, by the same formula as ``branch_load``, from six statements
+    whatever their number (the public load's refresh: branches.public_load). Branches that do not exist
+    are left out."""
+    ids = list(branch_ids)
+    since = now - SERVICE_WINDOW
+    zones = dict((await session.execute(select(Branch.id, Branch.timezone).where(Branch.id.in_(ids)))).all())
+    waiting: dict[int, list[tuple[int, datetime]]] = defaultdict(list)
+    waiting_rows = select(Visit.branch_id, Visit.queue_id, Visit.queued_at).where(
+        Visit.branch_id.in_(ids), Visit.status == "waiting", Visit.available_at <= now
+    )
+    for branch_id, queue_id, queued_at in await session.execute(waiting_rows):
+        waiting[branch_id].append((queue_id, queued_at))
+    staffed: dict[int, list[tuple[int, int | None, str]]] = defaultdict(list)
+    staffed_rows = (
+        select(Counter.branch_id, Counter.window_id, WorkProfileQueue.queue_id, Counter.state)
+        .outerjoin(WorkProfileQueue, WorkProfileQueue.work_profile_id == Counter.work_profile_id)
+        .where(Counter.branch_id.in_(ids), Counter.state.in_(STAFFED))
+    )
+    for branch_id, window_id, queue_id, state in await session.execute(staffed_rows):
+        staffed[branch_id].append((window_id, queue_id, state))
+    offered: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    offered_rows = select(BranchService.branch_id, BranchService.service_id, BranchService.queue_id).where(
+        BranchService.branch_id.in_(ids)
+    )
+    for branch_id, service_id, queue_id in await session.execute(offered_rows):
+        offered[branch_id].append((service_id, queue_id))
+    # Each queue's last called ticket within the window of recent history.
+    last = (
+        select(Visit.queue_id, func.max(Visit.called_at).label("called_at"))
+        .where(Visit.branch_id.in_(ids), Visit.called_at >= since)
+        .group_by(Visit.queue_id)
+        .subquery()
+    )
+    last_rows = select(Visit.branch_id, Visit.queue_id, Visit.queued_at, Visit.called_at).join(
+        last, (last.c.queue_id == Visit.queue_id) & (last.c.called_at == Visit.called_at)
+    )
+    last_wait: dict[int, dict[int, float]] = defaultdict(dict)
+    for branch_id, queue_id, queued_at, called_at in await session.execute(last_rows):
+        if called_at is not None:
+            last_wait[branch_id][queue_id] = max((called_at - queued_at).total_seconds(), 0.0)
+    served: dict[int, list[Served]] = defaultdict(list)
+    served_rows = select(Visit.branch_id, Visit.queue_id, Visit.serving_at, Visit.ended_at).where(
+        Visit.branch_id.in_(ids),
+        Visit.status == "finished",
+        Visit.ended_at >= since,
+        Visit.serving_at.is_not(None),
+    )
+    for branch_id, queue_id, serving_at, ended_at in await session.execute(served_rows):
+        served[branch_id].append((queue_id, serving_at, ended_at))  # type: ignore[arg-type]
+    return {
+        branch_id: _assemble(
+            branch_id,
+            now,
+            now.astimezone(ZoneInfo(timezone)),
+            waiting=waiting.get(branch_id, []),
+            staffed=staffed.get(branch_id, []),
+            durations=_durations(served.get(branch_id, [])),
+            offered=offered.get(branch_id, []),
+            last_wait=last_wait.get(branch_id, {}),
+        )
+        for branch_id, timezone in zones.items()
+    }
 
 
 _SERVED: Final = Statement(

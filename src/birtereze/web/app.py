@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 
 from birtereze.branches.api import router as branches_router
 from birtereze.branches.pages import router as branches_pages_router
+from birtereze.branches.public_load import LoadCache, LoadFastPath
 from birtereze.citizens.api import router as citizens_router
 from birtereze.citizens.pages import router as citizens_pages_router
 from birtereze.core import logging as birtereze_logging
@@ -62,6 +63,7 @@ def create_app(
         engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
         app.state.engine = engine
         app.state.sessions = session_factory(engine)
+        app.state.load_cache = LoadCache(app.state.sessions, clock.now, fresh_s=settings.load_cache_s)
         app.state.hub = create_hub(settings.redis_url, prefix=settings.live_channel_prefix)
         await app.state.hub.start()
         app.state.hub.attach(memo_of(engine.sync_engine))
@@ -83,6 +85,7 @@ def create_app(
         finally:
             if background is not None:
                 await background.stop()
+            await app.state.load_cache.close()
             await app.state.hub.stop()
             await engine.dispose()
 
@@ -124,6 +127,7 @@ def create_app(
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
+    app.add_middleware(LoadFastPath)  # inside the observation: its answers are counted as the route's
     app.add_middleware(ObserveRequests)
 
     return app
