@@ -25,8 +25,8 @@ migrate: install ## Bring the database schema up to date
 demo-data: migrate ## Load the demo centres, catalogue and accounts (once)
 	$(BIN)/birtereze demo-data --if-empty
 
-run: demo-data ## Serve on http://127.0.0.1:8000 with SQLite and demo data
-	$(BIN)/birtereze serve --host 127.0.0.1 --port 8000
+run: demo-data ## Serve on http://127.0.0.1:8000 with SQLite and demo data (and the fake Digital ID)
+	BIRTEREZE_FAKE_IDP=$${BIRTEREZE_FAKE_IDP:-true} $(BIN)/birtereze serve --host 127.0.0.1 --port 8000
 
 lint: install ## ruff (format check and lint) and mypy --strict
 	$(BIN)/ruff format --check src tests bench

@@ -64,6 +64,23 @@ PUBLIC_ROUTES = {
     ("GET", "/stand/{branch_id}"),
     # The operator console's shell: the sign-in form and empty places; its parts need a signed-in operator.
     ("GET", "/console"),
+    # The citizens' sign-in: asking for a code and entering it, the sign-in pages, the Digital ID redirect
+    # and callback, and the local fake Digital ID provider (404 unless BIRTEREZE_FAKE_IDP is on). /me and
+    # signing out answer without a session too (they send the browser to /me/sign-in).
+    ("POST", "/api/v1/citizens/sign-in/sms"),
+    ("POST", "/api/v1/citizens/sign-in/sms/verify"),
+    ("GET", "/me/sign-in"),
+    ("POST", "/me/sign-in/sms"),
+    ("POST", "/me/sign-in/sms/code"),
+    ("GET", "/me/sign-in/digital-id"),
+    ("GET", "/me/sign-in/digital-id/callback"),
+    ("GET", "/me"),
+    ("POST", "/me/sign-out"),
+    ("GET", "/fake-idp/.well-known/openid-configuration"),
+    ("GET", "/fake-idp/jwks"),
+    ("GET", "/fake-idp/authorize"),
+    ("POST", "/fake-idp/authorize"),
+    ("POST", "/fake-idp/token"),
 }
 MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9]+(?:_[a-z0-9]+)*)\.py$")
 DOTTED_NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")

@@ -2,9 +2,11 @@
 
 from birtereze.branches.models import Branch, OpeningHours, SpecialDay, Window, Zone
 from birtereze.catalog.models import Outcome, Service
+from birtereze.citizens.models import Citizen, CitizenSession, OtpChallenge
 from birtereze.core.db import Base
 from birtereze.core.events import Event
 from birtereze.core.idempotency import IdempotencyKey
+from birtereze.notify.models import Notification, NotificationPart
 from birtereze.queue.models import (
     Alert,
     AssistCall,
@@ -29,10 +31,15 @@ __all__ = [
     "Base",
     "Branch",
     "BranchService",
+    "Citizen",
+    "CitizenSession",
     "Counter",
     "Event",
     "IdempotencyKey",
+    "Notification",
+    "NotificationPart",
     "OpeningHours",
+    "OtpChallenge",
     "Outcome",
     "PriorityCategory",
     "Queue",

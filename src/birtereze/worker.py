@@ -42,6 +42,7 @@ CLOSE_DAYS_INTERVAL_S: Final = 300.0
 
 def schedule() -> list[PeriodicJob]:
     """Every periodic job, in one place."""
+    from birtereze.notify import jobs as notify_jobs
     from birtereze.queue import jobs as queue_jobs
 
     return [
@@ -51,6 +52,8 @@ def schedule() -> list[PeriodicJob]:
         # Tickets left waiting when a centre's day ends: checked every few minutes, so shortly after
         # each centre's local midnight.
         PeriodicJob("queue.close_past_days", lambda s: CLOSE_DAYS_INTERVAL_S, queue_jobs.close_past_days),
+        # The outbox of SMS and e-mails: due messages sent, failed tries retried, delivery receipts read.
+        PeriodicJob("notify.send", lambda s: s.notify_send_interval_s, notify_jobs.send),
     ]
 
 

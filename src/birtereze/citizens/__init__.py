@@ -1,1 +1,1 @@
-"""(being written)"""
+"""Citizen identity and sign-in: Digital ID (OpenID Connect) or a one-time SMS code, and sessions."""

@@ -1,0 +1,38 @@
+"""API shapes of the notifications service."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from birtereze.core.schemas import Output
+
+Channel = Literal["sms", "email", "push"]
+Status = Literal["queued", "sending", "sent", "delivered", "failed"]
+
+
+class NotificationRead(Output):
+    id: int
+    channel: Channel
+    # Masked: +7 701 *** ** 67, a***@mail.kz.
+    recipient: str
+    template: str
+    language: Literal["kk", "ru", "en"]
+    # The text sent; null for one carrying a secret (a one-time code).
+    text: str | None
+    status: Status
+    attempts: int
+    last_error: str | None
+    created_at: datetime
+    next_attempt_at: datetime | None
+    sent_at: datetime | None
+    delivered_at: datetime | None
+    failed_at: datetime | None
+    visit_id: int | None
+
+
+class NotificationList(Output):
+    items: list[NotificationRead]
+    total: int
+    page: int
+    pages: int

@@ -1,0 +1,335 @@
+"""The notifications service: messages written to the outbox in the caller's transaction, claimed by the
+sender, retried with back-off, and followed to their delivery report.
+
+Every module sends through ``enqueue``: the message is a row in the same unit of work as the change that
+causes it, so a rolled-back change sends nothing, and a committed one is sent even if the process stops.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Final
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from birtereze.core.i18n import _l
+from birtereze.notify import messages
+from birtereze.notify.errors import InvalidRecipient, UnknownChannel
+from birtereze.notify.models import Notification, NotificationPart
+from birtereze.notify.smtp import valid_address
+from birtereze.notify.transports import Outgoing, Receipt, TransportError
+
+CHANNELS: Final = ("sms", "email", "push")
+STATUSES: Final = ("queued", "sending", "sent", "delivered", "failed")
+STATUS_WORDS: Final = {
+    "queued": _l("queued"),
+    "sending": _l("sending"),
+    "sent": _l("sent"),
+    "delivered": _l("delivered"),
+    "failed": _l("failed"),
+}
+CHANNEL_WORDS: Final = {"sms": _l("SMS"), "email": _l("E-mail"), "push": _l("Push")}
+MAX_ATTEMPTS: Final = 5
+# The waits after the 1st, 2nd, 3rd and 4th failed try; the 5th failure is final.
+BACKOFF: Final = (timedelta(seconds=10), timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10))
+# A claimed message is the claimer's this long; one whose sender stopped is tried again afterwards.
+SENDING_LEASE: Final = timedelta(minutes=5)
+# Without a transport configured, a message waits and is looked at again this often (no try counted).
+UNCONFIGURED_RETRY: Final = timedelta(minutes=1)
+# A sent SMS's receipt is looked for this often, for this long.
+RECEIPT_POLL: Final = timedelta(minutes=1)
+RECEIPT_WINDOW: Final = timedelta(days=2)
+PAGE_SIZE: Final = 50
+
+# Errors of our own, stored as message ids and translated on the staff page.
+NO_SMSC: Final = _l("No SMSC is configured (BIRTEREZE_SMPP_HOST); the SMS waits.")
+NO_SMTP: Final = _l("No SMTP server is configured (BIRTEREZE_SMTP_HOST); the e-mail waits.")
+NO_PUSH: Final = _l("Push notifications are not configured.")
+LEASE_LOST: Final = _l("The sender stopped while sending; tried again.")
+
+PHONE_SEPARATORS = re.compile(r"[\s\-().]")
+E164 = re.compile(r"\+[1-9]\d{7,14}")
+
+
+def normalise_recipient(channel: str, to: str) -> str:
+    """The address in the form the transports send to: ``+77011234567``, ``name@domain.kz``."""
+    if channel not in CHANNELS:
+        raise UnknownChannel(channel=channel)
+    value = to.strip()
+    if channel == "sms":
+        digits = PHONE_SEPARATORS.sub("", value)
+        if re.fullmatch(r"8\d{10}", digits):  # the national form of a Kazakhstan number
+            digits = "+7" + digits[1:]
+        elif re.fullmatch(r"7\d{10}", digits):
+            digits = "+" + digits
+        if not E164.fullmatch(digits):
+            raise InvalidRecipient(channel=channel)
+        return digits
+    if channel == "email":
+        if len(value) > 254 or not valid_address(value):
+            raise InvalidRecipient(channel=channel)
+        return value
+    if not value or len(value) > 320:
+        raise InvalidRecipient(channel=channel)
+    return value
+
+
+def mask_recipient(channel: str, recipient: str) -> str:
+    """What staff see of an address: ``+7 701 *** ** 67``, ``a***@mail.kz``."""
+    if channel == "sms":
+        if recipient.startswith("+7") and len(recipient) == 12:
+            return f"+7 {recipient[2:5]} *** ** {recipient[-2:]}"
+        return f"{recipient[:4]} *** {recipient[-2:]}"
+    if channel == "email":
+        local, _, domain = recipient.partition("@")
+        return f"{local[:1]}***@{domain}"
+    return recipient.split("//", 1)[-1].split("/", 1)[0] + "/…"
+
+
+async def enqueue(
+    session: AsyncSession,
+    *,
+    channel: str,
+    to: str,
+    template: str,
+    language: str,
+    params: dict[str, object],
+    now: datetime,
+    branch_id: int | None = None,
+    visit_id: int | None = None,
+) -> Notification:
+    """Put a message in the outbox, in the caller's transaction: rendered now, in ``language``, and sent
+    by the ``notify.send`` job once the caller commits."""
+    recipient = normalise_recipient(channel, to)
+    rendered = messages.render(template, language=language, params=params)
+    notification = Notification(
+        channel=channel,
+        recipient=recipient,
+        language=language,
+        template=template,
+        subject=rendered.subject,
+        body=rendered.text,
+        status="queued",
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+        branch_id=branch_id,
+        visit_id=visit_id,
+    )
+    session.add(notification)
+    await session.flush()
+    return notification
+
+
+async def get(session: AsyncSession, notification_id: int) -> Notification | None:
+    return await session.get(Notification, notification_id)
+
+
+async def claim_due(session: AsyncSession, *, now: datetime, limit: int) -> list[Notification]:
+    """Take the messages due now (queued ones whose time has come, and sending ones whose sender's lease
+    ran out) for this sender: marked ``sending`` with a lease, one try counted. On PostgreSQL the rows are
+    locked with SKIP LOCKED, so two senders never take the same message."""
+    statement = (
+        select(Notification)
+        .where(Notification.status.in_(("queued", "sending")), Notification.next_attempt_at <= now)
+        .order_by(Notification.next_attempt_at, Notification.id)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        statement = statement.with_for_update(skip_locked=True)
+    rows = list((await session.execute(statement)).scalars())
+    claimed = []
+    for row in rows:
+        if row.status == "sending" and row.attempts >= MAX_ATTEMPTS:
+            _fail(row, str(LEASE_LOST), now)
+            continue
+        if row.status == "sending":
+            row.last_error = str(LEASE_LOST)
+        row.status = "sending"
+        row.attempts += 1
+        row.next_attempt_at = now + SENDING_LEASE
+        claimed.append(row)
+    await session.flush()
+    return claimed
+
+
+def outgoing(notification: Notification) -> Outgoing:
+    return Outgoing(
+        notification_id=notification.id,
+        recipient=notification.recipient,
+        language=notification.language,
+        subject=notification.subject,
+        text=notification.body or "",
+    )
+
+
+async def awaiting_receipts(session: AsyncSession, *, now: datetime, limit: int) -> set[str]:
+    """The provider ids of sent SMS parts whose receipts are due a look now; their next look is set."""
+    statement = (
+        select(Notification)
+        .where(
+            Notification.status == "sent",
+            Notification.channel == "sms",
+            Notification.next_attempt_at <= now,
+        )
+        .order_by(Notification.next_attempt_at)
+        .limit(limit)
+    )
+    rows = list((await session.execute(statement)).scalars())
+    if not rows:
+        return set()
+    for row in rows:
+        give_up = row.sent_at is None or now - row.sent_at >= RECEIPT_WINDOW
+        row.next_attempt_at = None if give_up else now + RECEIPT_POLL
+    parts = await session.execute(
+        select(NotificationPart.provider_id).where(
+            NotificationPart.notification_id.in_([row.id for row in rows]),
+            NotificationPart.status == "sent",
+        )
+    )
+    await session.flush()
+    return set(parts.scalars())
+
+
+def _forget_secret(notification: Notification) -> None:
+    template = messages.TEMPLATES.get(notification.template)
+    if template is not None and template.secret:
+        notification.body = None
+
+
+def _fail(notification: Notification, error: str, now: datetime) -> None:
+    notification.status = "failed"
+    notification.last_error = error
+    notification.failed_at = now
+    notification.next_attempt_at = None
+    _forget_secret(notification)
+
+
+async def _claimed(session: AsyncSession, notification_id: int) -> Notification | None:
+    notification = await session.get(Notification, notification_id)
+    if notification is None or notification.status != "sending":
+        return None  # the lease ran out and another sender took it: its outcome is the other's
+    return notification
+
+
+async def record_sent(
+    session: AsyncSession, notification_id: int, *, provider_ids: list[str], now: datetime
+) -> None:
+    """The provider took the message: its ids are kept, and an SMS waits for its delivery receipt."""
+    notification = await _claimed(session, notification_id)
+    if notification is None:
+        return
+    notification.status = "sent"
+    notification.sent_at = now
+    notification.last_error = None
+    notification.next_attempt_at = now + RECEIPT_POLL if notification.channel == "sms" else None
+    _forget_secret(notification)
+    for number, provider_id in enumerate(provider_ids, start=1):
+        session.add(
+            NotificationPart(
+                notification_id=notification.id, part=number, provider_id=provider_id, status="sent"
+            )
+        )
+    await session.flush()
+
+
+async def record_failure(
+    session: AsyncSession, notification_id: int, *, error: TransportError, now: datetime
+) -> None:
+    """A try failed: again after the back-off, or failed for good after the last try or a permanent
+    refusal."""
+    notification = await _claimed(session, notification_id)
+    if notification is None:
+        return
+    if error.permanent or notification.attempts >= MAX_ATTEMPTS:
+        _fail(notification, error.reason, now)
+    else:
+        notification.status = "queued"
+        notification.last_error = error.reason
+        notification.next_attempt_at = now + BACKOFF[min(notification.attempts, len(BACKOFF)) - 1]
+    await session.flush()
+
+
+async def record_unconfigured(
+    session: AsyncSession, notification_id: int, *, reason: str, now: datetime
+) -> None:
+    """No transport is configured for the channel: the message waits, and the try does not count."""
+    notification = await _claimed(session, notification_id)
+    if notification is None:
+        return
+    notification.status = "queued"
+    notification.attempts -= 1
+    notification.last_error = reason
+    notification.next_attempt_at = now + UNCONFIGURED_RETRY
+    await session.flush()
+
+
+async def apply_receipt(session: AsyncSession, receipt: Receipt, *, now: datetime) -> bool:
+    """Record a delivery report: the message is delivered when every part is, failed when one part is.
+    False when no sent part has that provider id (a receipt for an earlier, refused try)."""
+    part = (
+        await session.execute(
+            select(NotificationPart)
+            .join(Notification, Notification.id == NotificationPart.notification_id)
+            .where(
+                NotificationPart.provider_id == receipt.provider_id,
+                NotificationPart.status == "sent",
+                Notification.channel == "sms",
+            )
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+    if part is None:
+        return False
+    part.status = "delivered" if receipt.delivered else "failed"
+    part.reported_at = now
+    notification = await session.get(Notification, part.notification_id)
+    assert notification is not None
+    await session.flush()
+    if notification.status != "sent":
+        return True
+    if not receipt.delivered:
+        _fail(notification, f"SMSC: {receipt.error or receipt.state}", now)
+    else:
+        left = await session.scalar(
+            select(func.count())
+            .select_from(NotificationPart)
+            .where(
+                NotificationPart.notification_id == notification.id, NotificationPart.status != "delivered"
+            )
+        )
+        if not left:
+            notification.status = "delivered"
+            notification.delivered_at = now
+            notification.next_attempt_at = None
+    await session.flush()
+    return True
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    items: list[Notification]
+    total: int
+    page: int
+    pages: int
+
+
+async def list_for_branch(
+    session: AsyncSession, *, branch_id: int, status: str | None = None, page: int = 1
+) -> Page:
+    """The branch's messages, newest first, ``PAGE_SIZE`` a page (pages count from 1)."""
+    condition = [Notification.branch_id == branch_id]
+    if status is not None:
+        condition.append(Notification.status == status)
+    total = int(await session.scalar(select(func.count()).select_from(Notification).where(*condition)) or 0)
+    rows = await session.execute(
+        select(Notification)
+        .where(*condition)
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE)
+    )
+    return Page(list(rows.scalars()), total, page, max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1))

@@ -1,0 +1,103 @@
+"""Citizens' sessions: the signed cookie, idle and absolute expiry, signing out, CSRF."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import httpx
+
+from birtereze.citizens.deps import SESSION_COOKIE
+from birtereze.citizens.otp import MemoryCodeSender
+from birtereze.core.clock import ManualClock
+from tests.citizens.conftest import AIGERIM, sign_in_by_sms
+
+ME = "/api/v1/citizens/me"
+
+
+async def test_a_session_ends_after_twelve_idle_hours(
+    client: httpx.AsyncClient, sms: MemoryCodeSender, clock: ManualClock
+) -> None:
+    await sign_in_by_sms(client, sms, AIGERIM.iin, AIGERIM.phone)
+    clock.advance(timedelta(hours=11, minutes=59))
+    assert (await client.get(ME)).status_code == 200  # seen: the idle time starts again
+    clock.advance(timedelta(hours=11, minutes=59))
+    assert (await client.get(ME)).status_code == 200
+    clock.advance(timedelta(hours=12))
+    gone = await client.get(ME)
+    assert gone.status_code == 401 and gone.json()["code"] == "citizen_sign_in_required"
+
+
+async def test_a_session_ends_after_seven_days_however_busy(
+    client: httpx.AsyncClient, sms: MemoryCodeSender, clock: ManualClock
+) -> None:
+    await sign_in_by_sms(client, sms, AIGERIM.iin, AIGERIM.phone)
+    for _ in range(15):  # every 11 hours for 6 days and 21 hours
+        clock.advance(timedelta(hours=11))
+        assert (await client.get(ME)).status_code == 200
+    clock.advance(timedelta(hours=4))
+    assert (await client.get(ME)).status_code == 401
+
+
+async def test_signing_out_needs_the_csrf_token_and_ends_the_session(
+    client: httpx.AsyncClient, sms: MemoryCodeSender
+) -> None:
+    signed_in = await sign_in_by_sms(client, sms, AIGERIM.iin, AIGERIM.phone)
+    cookie = client.cookies[SESSION_COOKIE]
+    csrf = signed_in.json()["csrf_token"]
+    assert (await client.post("/api/v1/citizens/sign-out")).status_code == 403
+    assert (
+        await client.post("/api/v1/citizens/sign-out", headers={"X-CSRF-Token": "0" * 32})
+    ).status_code == 403
+    cross_site = await client.post(
+        "/api/v1/citizens/sign-out", headers={"X-CSRF-Token": csrf, "Origin": "https://evil.example"}
+    )
+    assert cross_site.status_code == 403 and cross_site.json()["code"] == "csrf_failed"
+    out = await client.post(
+        "/api/v1/citizens/sign-out", headers={"X-CSRF-Token": csrf, "Origin": "http://testserver"}
+    )
+    assert out.status_code == 204
+    assert (await client.get(ME)).status_code == 401
+    # The old cookie, kept by someone, opens nothing either.
+    client.cookies.set(SESSION_COOKIE, cookie)
+    assert (await client.get(ME)).status_code == 401
+
+
+async def test_a_forged_cookie_opens_nothing(client: httpx.AsyncClient, sms: MemoryCodeSender) -> None:
+    await sign_in_by_sms(client, sms, AIGERIM.iin, AIGERIM.phone)
+    token, _, signature = client.cookies[SESSION_COOKIE].rpartition(".")
+    client.cookies.set(SESSION_COOKIE, f"{token}x.{signature}")
+    assert (await client.get(ME)).status_code == 401
+
+
+async def test_the_pages_sign_out_with_the_forms_token(
+    client: httpx.AsyncClient, sms: MemoryCodeSender
+) -> None:
+    await sign_in_by_sms(client, sms, AIGERIM.iin, AIGERIM.phone)
+    page = await client.get("/me?lang=en")
+    assert page.status_code == 200 and "Sign out" in page.text
+    csrf = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+    refused = await client.post("/me/sign-out?lang=en", data={"csrf_token": "wrong"})
+    assert refused.status_code == 403
+    out = await client.post("/me/sign-out?lang=en", data={"csrf_token": csrf})
+    assert out.status_code == 303 and out.headers["location"] == "/me/sign-in?lang=en"
+    back = await client.get("/me?lang=en")
+    assert back.status_code == 303 and back.headers["location"] == "/me/sign-in?lang=en"
+
+
+async def test_the_sign_in_page_speaks_three_languages(client: httpx.AsyncClient) -> None:
+    for lang, text in (("kk", "SMS-кодпен"), ("ru", "По SMS-коду"), ("en", "With an SMS code")):
+        page = await client.get("/me/sign-in", params={"lang": lang})
+        assert page.status_code == 200 and f'<html lang="{lang}">' in page.text
+        assert page.headers["content-security-policy"].startswith("default-src 'self'")
+        assert text in page.text
+
+
+async def test_a_cross_site_form_cannot_ask_for_a_code(
+    client: httpx.AsyncClient, sms: MemoryCodeSender
+) -> None:
+    refused = await client.post(
+        "/me/sign-in/sms?lang=en",
+        data={"iin": AIGERIM.iin, "phone": AIGERIM.phone},
+        headers={"Origin": "https://evil.example"},
+    )
+    assert refused.status_code == 403 and not sms.sent
