@@ -15,7 +15,9 @@ from typing import Final
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from birtereze.core import ids
 from birtereze.core.i18n import _l
+from birtereze.core.ids import InvalidPhone
 from birtereze.notify import messages
 from birtereze.notify.errors import InvalidRecipient, UnknownChannel
 from birtereze.notify.models import Notification, NotificationPart
@@ -60,14 +62,13 @@ def normalise_recipient(channel: str, to: str) -> str:
         raise UnknownChannel(channel=channel)
     value = to.strip()
     if channel == "sms":
-        digits = PHONE_SEPARATORS.sub("", value)
-        if re.fullmatch(r"8\d{10}", digits):  # the national form of a Kazakhstan number
-            digits = "+7" + digits[1:]
-        elif re.fullmatch(r"7\d{10}", digits):
-            digits = "+" + digits
-        if not E164.fullmatch(digits):
-            raise InvalidRecipient(channel=channel)
-        return digits
+        try:
+            return ids.normalise_phone(value)  # a Kazakhstan mobile, however it is written
+        except InvalidPhone:
+            digits = PHONE_SEPARATORS.sub("", value)
+            if E164.fullmatch(digits):  # a number abroad, in its international form
+                return digits
+            raise InvalidRecipient(channel=channel) from None
     if channel == "email":
         if len(value) > 254 or not valid_address(value):
             raise InvalidRecipient(channel=channel)
