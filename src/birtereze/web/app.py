@@ -11,6 +11,8 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
+from birtereze.appointments.api import router as appointments_router
+from birtereze.appointments.pages import router as appointments_pages_router
 from birtereze.branches.api import router as branches_router
 from birtereze.branches.pages import router as branches_pages_router
 from birtereze.branches.public_load import LoadCache, LoadFastPath
@@ -123,6 +125,8 @@ def create_app(
         citizens_router,
         citizens_pages_router,
         notify_pages_router,
+        appointments_router,
+        appointments_pages_router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
