@@ -51,6 +51,7 @@ PUBLIC_ROUTES = {
     ("GET", "/api/v1/branches/{branch_id}"),
     ("GET", "/api/v1/branches/{branch_id}/load"),
     ("GET", "/api/v1/load"),
+    ("GET", "/api/v1/nearby-branches"),  # the point given is not stored
     ("GET", "/api/v1/services"),
     ("GET", "/api/v1/priority-categories"),
     # The citizen's own ticket, reached with the signed token printed in its QR code.
@@ -62,6 +63,8 @@ PUBLIC_ROUTES = {
     ("POST", "/t/{token}/cancel"),
     # The centre's information stand: posted in the hall; names only the staff of the substitution scheme.
     ("GET", "/stand/{branch_id}"),
+    # The citizens' branch finder: the public directory and load, as a page.
+    ("GET", "/branches"),
     # The operator console's shell: the sign-in form and empty places; its parts need a signed-in operator.
     ("GET", "/console"),
     # The citizens' sign-in: asking for a code and entering it, the sign-in pages, the Digital ID redirect

@@ -59,6 +59,7 @@ OPERATION_IDS = [
     "endWrapUp",
     "exportKpisCsv",
     "exportRosterCsv",
+    "findNearbyBranches",
     "finishService",
     "getBranch",
     "getBranchLoad",

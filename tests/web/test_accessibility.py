@@ -88,6 +88,7 @@ async def test_the_hall_pages_pass_the_audit(
         (f"/manage/{branch}?access_token={manager}", DESK, False),
         (f"/manage/branches/{branch}/staffing?access_token={manager}", DESK, False),
         (f"/t/{issued['status_token']}", PHONE, False),
+        ("/branches", PHONE, False),
     ]
     found = {}
     for path, size, console in pages:

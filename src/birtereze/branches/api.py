@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Final
+from dataclasses import replace
+from datetime import timedelta
+from typing import Annotated, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from fastapi import APIRouter, Request, Response
+import orjson
+from fastapi import APIRouter, Query, Request, Response
 
+from birtereze.branches import finder
 from birtereze.branches import service as branches_service
 from birtereze.branches.models import Branch
 from birtereze.branches.public_load import CACHE_CONTROL, LoadCache
@@ -19,6 +23,8 @@ from birtereze.branches.schemas import (
     BranchUpdate,
     HoursIn,
     HoursRead,
+    NearbyBranch,
+    NearbyBranches,
     OfferedService,
     SpecialDayIn,
     SpecialDayRead,
@@ -37,6 +43,7 @@ from birtereze.web.deps import (
     AppSettings,
     BranchManage,
     DbSession,
+    Locale,
     Now,
     UnitOfWorkRoute,
     in_scope,
@@ -59,6 +66,74 @@ async def _summary(session: DbSession, branch: Branch, now: Now) -> BranchSummar
         phone=branch.phone,
         timezone=branch.timezone,
         open_now=branches_service.is_open(branch.timezone, now, hours, special),
+    )
+
+
+@router.get("/nearby-branches", operation_id="findNearbyBranches", response_model=NearbyBranches)
+async def find_nearby_branches(
+    request: Request,
+    session: DbSession,
+    now: Now,
+    locale: Locale,
+    lat: Annotated[float, Query(ge=-90, le=90, description="The citizen's latitude (not stored)")],
+    lon: Annotated[float, Query(ge=-180, le=180, description="The citizen's longitude (not stored)")],
+    service_id: Annotated[int | None, Query(gt=0, le=2**62, description="Only centres offering it")] = None,
+    limit: Annotated[int, Query(ge=1, le=20)] = 5,
+) -> NearbyBranches:
+    """The nearest centres with the time to get there and the wait on arrival, and the least crowded one
+    near the citizen: the smallest total time among those open on arrival, with the reason."""
+    # The loads first: the cache reads with connections of its own, before this request holds one.
+    loads = {load["branch_id"]: load for load in orjson.loads(await _cache(request).every())}
+    branches = {b.id: b for b in await branches_service.list_branches(session) if b.latitude is not None}
+    centres = [
+        finder.Centre(b.id, getattr(b, f"name_{locale}"), b.latitude, b.longitude)  # type: ignore[arg-type]
+        for b in branches.values()
+    ]
+    rows: list[NearbyBranch] = []
+    options: list[finder.Option] = []
+    for option in finder.nearest(lat, lon, centres, limit=limit * 3 if service_id else limit):
+        load = loads.get(option.centre.branch_id)
+        if load is None:
+            continue
+        if service_id is None:
+            wait, light = int(load["estimated_wait_s"]), str(load["light"])
+        else:
+            offer = next((s for s in load["services"] if s["service_id"] == service_id), None)
+            if offer is None:
+                continue  # not offered there
+            wait, light = int(offer["estimated_wait_s"]), str(offer["light"])
+        option = replace(option, wait_s=wait)
+        branch = branches[option.centre.branch_id]
+        arrival = now + timedelta(seconds=option.total_s - option.wait_s)
+        open_then = branches_service.is_open(
+            branch.timezone,
+            arrival,
+            await branches_service.list_hours(session, branch_id=branch.id),
+            await branches_service.list_special_days(session, branch_id=branch.id),
+        )
+        if open_then:
+            options.append(option)
+        rows.append(
+            NearbyBranch(
+                branch_id=branch.id,
+                code=branch.code,
+                name=Names.of(branch),
+                address=Names.of(branch, "address"),
+                distance_km=round(option.distance_km, 2),
+                travel_s=option.travel_s,
+                estimated_wait_s=option.wait_s,
+                total_s=option.total_s,
+                light=light,
+                open_on_arrival=open_then,
+            )
+        )
+        if len(rows) == limit:
+            break
+    chosen = finder.best(options)
+    return NearbyBranches(
+        branches=rows,
+        recommended=chosen.centre.branch_id if chosen else None,
+        reason=finder.reason(chosen, options, locale) if chosen else None,
     )
 
 

@@ -187,3 +187,22 @@ class WindowCreate(Input):
 class WindowUpdate(Input):
     zone_id: int | None = Field(default=None, gt=0)
     accessible: bool | None = None
+
+
+class NearbyBranch(Output):
+    branch_id: int
+    code: str
+    name: Names
+    address: Names
+    distance_km: float = Field(description="Straight-line distance from the given point")
+    travel_s: int = Field(description="Estimated time to get there, door to door")
+    estimated_wait_s: int = Field(description="Estimated wait for the service (or the centre) on arrival")
+    total_s: int = Field(description="travel_s + estimated_wait_s")
+    light: str
+    open_on_arrival: bool
+
+
+class NearbyBranches(Output):
+    branches: list[NearbyBranch] = Field(description="The nearest centres, nearest first")
+    recommended: int | None = Field(description="The centre with the least total time, open on arrival")
+    reason: str | None = Field(description="Why it is recommended, in the caller's language")

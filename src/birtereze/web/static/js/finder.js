@@ -1,0 +1,106 @@
+// The citizen's branch finder: the live load of every centre (the public load API, every 30 s), a
+// filter by service, and the least crowded centre near the citizen (their location is sent once, to the
+// server's nearby-branches API, and not kept). Every sentence comes from the page or the API.
+(() => {
+  "use strict";
+  const root = document.getElementById("finder");
+  if (!root || !window.fetch) return;
+  const data = root.dataset;
+  const $ = (id) => document.getElementById(id);
+  const cards = Array.from(document.querySelectorAll(".finder__card"));
+  const service = $("finder-service");
+  let loads = new Map();
+
+  const minutes = (seconds) => data.minutesText.replace("MINUTES", String(Math.max(1, Math.ceil(seconds / 60))));
+
+  function problem(text) {
+    $("finder-problem").textContent = text || "";
+    $("finder-problem").hidden = !text;
+  }
+
+  function paint() {
+    const chosen = Number(service.value) || null;
+    for (const card of cards) {
+      const load = loads.get(Number(card.dataset.branch));
+      if (!load) continue;
+      const offer = chosen ? load.services.find((s) => s.service_id === chosen) : null;
+      const missing = chosen && !offer;
+      card.classList.toggle("finder__card--missing", Boolean(missing));
+      card.querySelector(".finder__not-offered").hidden = !missing;
+      const figures = offer || load;
+      const waiting = offer ? offer.waiting : load.waiting;
+      card.querySelector('[data-field="waiting"]').textContent = String(waiting);
+      card.querySelector('[data-field="wait"]').textContent = waiting ? minutes(figures.estimated_wait_s) : "—";
+      card.querySelector('[data-field="light"]').dataset.light = figures.light;
+    }
+  }
+
+  async function refresh() {
+    try {
+      const response = await fetch(data.loadsUrl, { cache: "no-store" });
+      if (!response.ok) throw new Error(String(response.status));
+      loads = new Map((await response.json()).map((load) => [load.branch_id, load]));
+      problem("");
+      paint();
+    } catch (error) {
+      problem(data.errorText);
+    }
+  }
+
+  async function nearMe() {
+    if (!navigator.geolocation) {
+      problem(data.noLocationText);
+      return;
+    }
+    navigator.geolocation.getCurrentPosition(
+      async (position) => {
+        const query = new URLSearchParams({
+          lat: position.coords.latitude.toFixed(5),
+          lon: position.coords.longitude.toFixed(5),
+          lang: data.lang,
+          limit: "10",
+        });
+        if (service.value) query.set("service_id", service.value);
+        try {
+          const response = await fetch(`${data.nearbyUrl}?${query}`, { cache: "no-store" });
+          const answer = await response.json();
+          if (!response.ok) throw new Error(answer.detail || "");
+          show(answer);
+        } catch (error) {
+          problem(data.errorText);
+        }
+      },
+      () => problem(data.noLocationText),
+      { enableHighAccuracy: false, timeout: 10000, maximumAge: 60000 },
+    );
+  }
+
+  function show(answer) {
+    problem("");
+    const list = $("finder-list");
+    const order = answer.branches.map((b) => b.branch_id);
+    for (const near of answer.branches) {
+      const card = cards.find((c) => Number(c.dataset.branch) === near.branch_id);
+      if (!card) continue;
+      card.querySelector(".finder__distance").hidden = false;
+      card.querySelector('[data-field="distance"]').textContent = data.kmText.replace("KM", near.distance_km.toFixed(1));
+      card.classList.toggle("finder__card--best", near.branch_id === answer.recommended);
+    }
+    // The nearest first, then the others as they were.
+    const sorted = [...cards].sort((a, b) => {
+      const ia = order.indexOf(Number(a.dataset.branch));
+      const ib = order.indexOf(Number(b.dataset.branch));
+      return (ia < 0 ? 1e9 : ia) - (ib < 0 ? 1e9 : ib);
+    });
+    list.replaceChildren(...sorted);
+    $("finder-advice").hidden = !answer.reason;
+    $("finder-reason").textContent = answer.reason || "";
+  }
+
+  service.addEventListener("change", paint);
+  $("finder-near").addEventListener("click", nearMe);
+  refresh();
+  setInterval(() => {
+    if (!document.hidden) refresh();
+  }, 30000);
+})();
