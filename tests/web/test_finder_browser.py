@@ -33,10 +33,16 @@ async def test_a_citizen_finds_the_least_crowded_centre_near_them(
     )
     try:
         page = await context.new_page()
-        page.on("pageerror", lambda error: pytest.fail(f"script error: {error}"))
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
         await page.goto(f"{live_server}/branches?lang=en")
         first = page.locator(f'.finder__card[data-branch="{world.branch.id}"]')
         await expect(first.locator('[data-field="waiting"]')).to_have_text("6")
+        # The map: Kazakhstan's outline and a dot per centre, coloured by its load.
+        await expect(page.locator("#finder-map path.leaflet-interactive")).to_have_count(3)
+        lights = ("#00a651", "#ffd400", "#f47b20", "#d4351c")
+        dots = page.locator(", ".join(f'#finder-map path.leaflet-interactive[fill="{c}"]' for c in lights))
+        await expect(dots).to_have_count(2)
         await page.get_by_label("Service").select_option(str(world.services["benefit"].id))
         other = page.locator(f'.finder__card[data-branch="{world.other_branch.id}"]')
         await expect(other.get_by_text("This service is not offered here.")).to_be_visible()
@@ -46,5 +52,6 @@ async def test_a_citizen_finds_the_least_crowded_centre_near_them(
         await expect(other).to_have_class("finder__card finder__card--best")
         await expect(first.locator('[data-field="distance"]')).to_have_text("0.0 km")
         assert await page.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scrolling
+        assert errors == []
     finally:
         await context.close()

@@ -33,6 +33,7 @@
       card.querySelector('[data-field="wait"]').textContent = waiting ? minutes(figures.estimated_wait_s) : "—";
       card.querySelector('[data-field="light"]').dataset.light = figures.light;
     }
+    paintMap();
   }
 
   async function refresh() {
@@ -54,6 +55,7 @@
     }
     navigator.geolocation.getCurrentPosition(
       async (position) => {
+        showYou(position.coords.latitude, position.coords.longitude);
         const query = new URLSearchParams({
           lat: position.coords.latitude.toFixed(5),
           lon: position.coords.longitude.toFixed(5),
@@ -97,9 +99,56 @@
     $("finder-reason").textContent = answer.reason || "";
   }
 
+  // --- the map: Kazakhstan's outline (no tile server) and a dot per centre, in its load's colour -----
+  const COLOURS = { green: "#00a651", yellow: "#ffd400", orange: "#f47b20", red: "#d4351c" };
+  const markers = new Map();
+  let map = null;
+  let you = null;
+
+  async function drawMap() {
+    if (!window.L) return;
+    map = window.L.map("finder-map", { attributionControl: false, zoomSnap: 0.25, minZoom: 3 });
+    const located = cards.filter((card) => card.dataset.lat);
+    const points = located.map((card) => [Number(card.dataset.lat), Number(card.dataset.lon)]);
+    // The view first: layers are drawn into it.
+    if (points.length) map.fitBounds(points, { padding: [24, 24], maxZoom: 11 });
+    else map.fitBounds([[40.6, 46.6], [55.4, 87.3]]);
+    try {
+      const outline = await (await fetch(data.outlineUrl)).json();
+      window.L.geoJSON(outline, { style: { color: "#00465f", weight: 1.5, fillColor: "#e8eef1", fillOpacity: 1 } }).addTo(map);
+    } catch (error) {
+      // The dots are enough without the outline.
+    }
+    located.forEach((card, index) => {
+      const marker = window.L.circleMarker(points[index], { radius: 9, weight: 2, color: "#0b0c0c", fillColor: "#b1b4b6", fillOpacity: 1 });
+      marker.bindTooltip(card.querySelector(".finder__name").textContent);
+      marker.on("click", () => card.scrollIntoView({ behavior: "smooth", block: "center" }));
+      marker.addTo(map);
+      markers.set(Number(card.dataset.branch), marker);
+    });
+  }
+
+  function paintMap() {
+    const chosen = Number(service.value) || null;
+    for (const [branchId, marker] of markers) {
+      const load = loads.get(branchId);
+      if (!load) continue;
+      const offer = chosen ? load.services.find((s) => s.service_id === chosen) : null;
+      const light = chosen ? offer && offer.light : load.light;
+      marker.setStyle({ fillColor: COLOURS[light] || "#b1b4b6", fillOpacity: chosen && !offer ? 0.3 : 1 });
+    }
+  }
+
+  function showYou(latitude, longitude) {
+    if (!map) return;
+    if (you) you.remove();
+    you = window.L.circleMarker([latitude, longitude], { radius: 7, weight: 3, color: "#00465f", fillColor: "#ffffff", fillOpacity: 1 });
+    you.bindTooltip(data.youText, { permanent: false }).addTo(map);
+  }
+
   service.addEventListener("change", paint);
   $("finder-near").addEventListener("click", nearMe);
-  refresh();
+  drawMap().finally(refresh); // the list is filled even where the map cannot be drawn
   setInterval(() => {
     if (!document.hidden) refresh();
   }, 30000);
