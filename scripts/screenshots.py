@@ -13,7 +13,8 @@ with Debian's Chromium:
 Writes ticket-status-{kk,ru,en}.png (a waiting ticket), ticket-status-called-{kk,ru,en}.png,
 staffing-{forecast,twin,roster}-{kk,ru,en}.png (the staffing page's three sections, the twin's what-if
 run and a roster made on the page), and kiosk-{start,services,ticket}.png, console-sign-in.png,
-console.png, board.png, manager.png, stand.png and stand-print.png.
+console.png, board.png, manager.png, finder.png (the branch finder on a phone), stand.png and
+stand-print.png.
 """
 
 from __future__ import annotations
@@ -199,6 +200,7 @@ KIOSK: ViewportSize = {"width": 1080, "height": 1920}
 DESK: ViewportSize = {"width": 1366, "height": 768}
 TV: ViewportSize = {"width": 1920, "height": 1080}
 A4: ViewportSize = {"width": 794, "height": 1123}  # at 96 dpi
+PHONE: ViewportSize = {"width": 360, "height": 800}
 SLUG = "trk-digital"
 
 
@@ -295,6 +297,10 @@ async def photograph_hall(browser: Browser, base: str, hall: Hall, out: Path) ->
         await page.locator("[data-view=desk]").wait_for()
         await page.locator("#console-figures dl").wait_for()
 
+    async def charts_or_map(page: Page) -> None:
+        await page.locator("#finder-map path.leaflet-interactive").first.wait_for()
+        await page.wait_for_timeout(500)
+
     async def charts(page: Page) -> None:
         await page.locator("canvas").first.wait_for()
         await page.wait_for_timeout(800)  # the charts' drawing
@@ -307,6 +313,7 @@ async def photograph_hall(browser: Browser, base: str, hall: Hall, out: Path) ->
         ("console", DESK, f"{base}/console?lang=en", True, console),
         ("board", TV, f"{base}/board/{hall.branch_id}?access_token={hall.tokens['kiosk']}", False, None),
         ("manager", DESK, manager, True, charts),
+        ("finder", PHONE, f"{base}/branches?lang=en", True, charts_or_map),
         ("stand", KIOSK, f"{base}/stand/{hall.branch_id}", False, None),
         ("stand-print", A4, f"{base}/stand/{hall.branch_id}?lang=en", True, None),
     ]
