@@ -84,6 +84,8 @@ PUBLIC_ROUTES = {
     ("GET", "/fake-idp/authorize"),
     ("POST", "/fake-idp/authorize"),
     ("POST", "/fake-idp/token"),
+    # A service's free appointment slots at a centre: counts of places only, no personal data.
+    ("GET", "/api/v1/branches/{branch_id}/services/{service_id}/slots"),
 }
 MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9]+(?:_[a-z0-9]+)*)\.py$")
 DOTTED_NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")

@@ -1,5 +1,6 @@
 """Every domain's tables, imported in one place for Alembic and the test database."""
 
+from birtereze.appointments.models import Booking
 from birtereze.branches.models import Branch, OpeningHours, SpecialDay, Window, Zone
 from birtereze.catalog.models import Outcome, Service
 from birtereze.citizens.models import Citizen, CitizenSession, OtpChallenge
@@ -29,6 +30,7 @@ __all__ = [
     "ApiToken",
     "AssistCall",
     "Base",
+    "Booking",
     "Branch",
     "BranchService",
     "Citizen",

@@ -38,10 +38,12 @@ class PeriodicJob:
 
 
 CLOSE_DAYS_INTERVAL_S: Final = 300.0
+APPOINTMENTS_INTERVAL_S: Final = 60.0
 
 
 def schedule() -> list[PeriodicJob]:
     """Every periodic job, in one place."""
+    from birtereze.appointments import jobs as appointments_jobs
     from birtereze.notify import jobs as notify_jobs
     from birtereze.queue import jobs as queue_jobs
 
@@ -54,6 +56,9 @@ def schedule() -> list[PeriodicJob]:
         PeriodicJob("queue.close_past_days", lambda s: CLOSE_DAYS_INTERVAL_S, queue_jobs.close_past_days),
         # The outbox of SMS and e-mails: due messages sent, failed tries retried, delivery receipts read.
         PeriodicJob("notify.send", lambda s: s.notify_send_interval_s, notify_jobs.send),
+        # Appointments: reminders the day before and an hour before, and bookings missed after their
+        # arrival window; every minute.
+        PeriodicJob("appointments.remind", lambda s: APPOINTMENTS_INTERVAL_S, appointments_jobs.remind),
     ]
 
 

@@ -85,6 +85,23 @@ class Settings(BaseSettings):
     otp_limit_per_ip: str = "10/hour"
     # Wrong codes for one IIN in a day (Almaty time) before its SMS sign-in is locked until midnight.
     otp_daily_failures: int = Field(default=10, gt=0)
+    # Appointments (appointments.slots, .service): how far ahead a slot can be booked, the share of the
+    # windows serving a service's queue kept for bookings (at least one window), and the slot length when
+    # the service sets no maximum service time.
+    appointment_horizon_days: int = Field(default=30, ge=1, le=365)
+    appointment_capacity_share: float = Field(default=0.5, gt=0.0, le=1.0)
+    appointment_slot_s: int = Field(default=15 * 60, ge=300, le=4 * 3600)
+    # Per-person limits, as the centres' rules: active bookings at once, bookings of one service a day,
+    # and bookings made in a rolling 30 days (cancelled ones included, so that slots are not hoarded).
+    appointment_max_active: int = Field(default=3, ge=1)
+    appointment_max_per_service_day: int = Field(default=1, ge=1)
+    appointment_max_per_30_days: int = Field(default=6, ge=1)
+    # The arrival window around the slot's start: check-in from this early to this late.
+    appointment_early_s: int = Field(default=15 * 60, ge=0)
+    appointment_late_s: int = Field(default=10 * 60, ge=0)
+    # Reminders, seconds before the slot: the day before and an hour before.
+    appointment_reminder_day_s: int = Field(default=24 * 3600, gt=0)
+    appointment_reminder_hour_s: int = Field(default=3600, gt=0)
 
 
 @lru_cache(maxsize=1)
