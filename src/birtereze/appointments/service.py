@@ -35,7 +35,7 @@ from birtereze.branches import service as branches_service
 from birtereze.branches.models import Branch
 from birtereze.catalog import service as catalog_service
 from birtereze.catalog.models import Service
-from birtereze.citizens.models import Citizen
+from birtereze.citizens import service as citizens_service
 from birtereze.core import events
 from birtereze.core.errors import NotFound
 from birtereze.core.settings import Settings
@@ -276,7 +276,7 @@ async def _take_seat(session: AsyncSession, booking: Booking, slot: slot_grid.Sl
 async def _notify(
     session: AsyncSession, booking: Booking, *, template: str, now: datetime, branch: Branch | None = None
 ) -> None:
-    citizen = await session.get(Citizen, booking.citizen_id)
+    citizen = await citizens_service.get(session, booking.citizen_id)
     if citizen is None or not citizen.phone:
         log.info("appointments.not_notified", booking_id=booking.id, reason="no phone")
         return

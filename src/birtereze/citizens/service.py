@@ -153,6 +153,11 @@ class CodeCheck:
     error: DomainError | None = None
 
 
+async def get(session: AsyncSession, citizen_id: int) -> Citizen | None:
+    """A citizen by id (for the modules that write to them: their phone and language)."""
+    return await session.get(Citizen, citizen_id)
+
+
 async def get_challenge(session: AsyncSession, public_id: str) -> OtpChallenge:
     challenge = await session.scalar(select(OtpChallenge).where(OtpChallenge.public_id == public_id))
     if challenge is None or challenge.status == "used":
