@@ -29,13 +29,13 @@ run: demo-data ## Serve on http://127.0.0.1:8000 with SQLite and demo data (and 
 	BIRTEREZE_FAKE_IDP=$${BIRTEREZE_FAKE_IDP:-true} $(BIN)/birtereze serve --host 127.0.0.1 --port 8000
 
 lint: install ## ruff (format check and lint) and mypy --strict
-	$(BIN)/ruff format --check src tests bench
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench scripts
+	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/mypy
 
 format: install ## Format the code
-	$(BIN)/ruff format src tests bench
-	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format src tests bench scripts
+	$(BIN)/ruff check --fix src tests bench scripts
 
 test: lint ## Lint, then the whole test suite (SQLite, and PostgreSQL/Redis/browser where available)
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -2,7 +2,8 @@
 1:50m countries as the world-atlas package publishes them in TopoJSON:
 
     npm pack world-atlas@2.0.2 && tar xzf world-atlas-2.0.2.tgz
-    .venv/bin/python scripts/kz_outline.py package/countries-50m.json > src/birtereze/web/static/geo/kazakhstan.geojson
+    .venv/bin/python scripts/kz_outline.py package/countries-50m.json \
+        > src/birtereze/web/static/geo/kazakhstan.geojson
 
 Natural Earth is in the public domain; world-atlas (ISC licence, Mike Bostock) converts it to TopoJSON.
 Decoding TopoJSON: each arc is delta-encoded integer positions, scaled and translated by the transform.
@@ -18,7 +19,8 @@ KAZAKHSTAN = "398"  # ISO 3166-1 numeric
 
 
 def main(path: str) -> None:
-    topology = json.load(open(path, encoding="utf-8"))
+    with open(path, encoding="utf-8") as source:
+        topology = json.load(source)
     scale, translate = topology["transform"]["scale"], topology["transform"]["translate"]
     arcs = []
     for arc in topology["arcs"]:
