@@ -222,22 +222,18 @@ async def list_queues(
 ) -> list[QueueRead]:
     in_scope(principal, branch_id)
     await branches_service.get(session, branch_id)
-    load = await queue_load.branch_load(session, branch_id=branch_id, now=now)
-    result = []
-    for queue in await queue_service.list_queues(session, branch_id=branch_id):
-        live = load.queues.get(queue.id)
-        result.append(
-            QueueRead(
-                id=queue.id,
-                prefix=queue.prefix,
-                zone_id=queue.zone_id,
-                name=Names.of(queue),
-                waiting=live.waiting if live else 0,
-                longest_wait_s=round(live.longest_wait_s) if live else 0,
-                max_wait_s=queue.max_wait_s,
-            )
+    return [
+        QueueRead(
+            id=queue.id,
+            prefix=queue.prefix,
+            zone_id=queue.zone_id,
+            name=Names.of(queue),
+            waiting=live.waiting,
+            longest_wait_s=round(live.longest_wait_s),
+            max_wait_s=queue.max_wait_s,
         )
-    return result
+        for queue, live in await queue_load.queue_loads(session, branch_id=branch_id, now=now)
+    ]
 
 
 @router.get(

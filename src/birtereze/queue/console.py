@@ -127,11 +127,10 @@ async def console(request: Request, locale: PageLocale) -> HTMLResponse:
 
 
 async def _my_counter(session: AsyncSession, principal: Principal) -> tuple[Branch, Counter] | None:
-    for branch_id in sorted(principal.branch_ids):
-        for _window, counter in await queue_service.list_counters(session, branch_id=branch_id):
-            if counter is not None and counter.state != "closed" and counter.staff_id == principal.staff_id:
-                return await branches_service.get(session, branch_id), counter
-    return None
+    counter = await queue_service.counter_of_staff(session, staff_id=principal.staff_id)
+    if counter is None or not principal.can_see(counter.branch_id):
+        return None
+    return await branches_service.get(session, counter.branch_id), counter
 
 
 async def _choices(session: AsyncSession, principal: Principal, locale: str) -> list[BranchChoice]:

@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from birtereze.branches.models import Branch
 from birtereze.core.sql import Db, Statement, Tx, any_of, transaction
-from birtereze.queue.models import BranchService, Counter, Visit, WorkProfileQueue
+from birtereze.queue.models import BranchService, Counter, Queue, Visit, WorkProfileQueue
 from birtereze.queue.prediction.live import QueueFigures
 from birtereze.queue.service.rows import VisitRow
 from birtereze.queue.service.serving import SERVICE_TIMES_MEMO
@@ -128,6 +128,20 @@ async def branch_load(db: Db, *, branch_id: int, now: datetime) -> BranchLoad:
         offered=[(row.service_id, row.queue_id) for row in offered],
         last_wait=last_wait,
     )
+
+
+async def queue_loads(
+    session: AsyncSession, *, branch_id: int, now: datetime
+) -> list[tuple[Queue, QueueLoad]]:
+    """Every queue of the branch with its live figures (zeros for a queue nobody waits in or serves), in
+    the order of the queues: what the queue list, the display board and the manager board show."""
+    from birtereze.queue.service.config import list_queues
+
+    load = await branch_load(session, branch_id=branch_id, now=now)
+    return [
+        (queue, load.queues.get(queue.id) or QueueLoad(queue_id=queue.id))
+        for queue in await list_queues(session, branch_id=branch_id)
+    ]
 
 
 def _assemble(

@@ -167,21 +167,17 @@ async def _windows(
 
 
 async def _queues(session: AsyncSession, *, branch: Branch, now: datetime, locale: str) -> list[QueueLine]:
-    load = await queue_load.branch_load(session, branch_id=branch.id, now=now)
-    lines = []
-    for queue in await queue_service.list_queues(session, branch_id=branch.id):
-        live = load.queues.get(queue.id)
-        lines.append(
-            QueueLine(
-                id=queue.id,
-                prefix=queue.prefix,
-                name=_name(Names.of(queue), locale),
-                waiting=live.waiting if live else 0,
-                longest_min=_minutes(live.longest_wait_s) if live else 0,
-                norm_min=_minutes(queue.max_wait_s or branch.max_wait_s),
-            )
+    return [
+        QueueLine(
+            id=queue.id,
+            prefix=queue.prefix,
+            name=_name(Names.of(queue), locale),
+            waiting=live.waiting,
+            longest_min=_minutes(live.longest_wait_s),
+            norm_min=_minutes(queue.max_wait_s or branch.max_wait_s),
         )
-    return lines
+        for queue, live in await queue_load.queue_loads(session, branch_id=branch.id, now=now)
+    ]
 
 
 def _alert_value(kind: str, value: float) -> str:

@@ -227,21 +227,16 @@ async def _board_queues(
 ) -> list[BoardQueue]:
     """Each queue's waiting count and estimated wait (of one zone's queues, for a zone's board), as the
     board's side panel shows them."""
-    load = await queue_load.branch_load(session, branch_id=branch_id, now=now)
-    rows = []
-    for queue in await queue_service.list_queues(session, branch_id=branch_id):
-        if zone_id is not None and queue.zone_id != zone_id:
-            continue
-        live = load.queues.get(queue.id)
-        rows.append(
-            BoardQueue(
-                prefix=queue.prefix,
-                name=getattr(queue, f"name_{locale}"),
-                waiting=live.waiting if live else 0,
-                estimated_minutes=math.ceil(live.estimated_wait_s / 60) if live else 0,
-            )
+    return [
+        BoardQueue(
+            prefix=queue.prefix,
+            name=getattr(queue, f"name_{locale}"),
+            waiting=live.waiting,
+            estimated_minutes=math.ceil(live.estimated_wait_s / 60),
         )
-    return rows
+        for queue, live in await queue_load.queue_loads(session, branch_id=branch_id, now=now)
+        if zone_id is None or queue.zone_id == zone_id
+    ]
 
 
 async def _information_line(session: AsyncSession, branch_id: int, now: datetime, locale: str) -> list[str]:

@@ -19,6 +19,7 @@ from birtereze.queue.service.config import (
 from birtereze.queue.service.desk import (
     change_profile,
     close_window,
+    counter_of_staff,
     end_break,
     end_wrap_up,
     get_counter,
@@ -52,6 +53,7 @@ __all__ = [
     "close_past_days",
     "close_window",
     "confirm",
+    "counter_of_staff",
     "create_priority",
     "create_profile",
     "create_queue",

@@ -139,6 +139,12 @@ async def list_counters(session: AsyncSession, *, branch_id: int) -> Sequence[tu
     return [(row[0], row[1]) for row in (await session.execute(statement)).all()]
 
 
+async def counter_of_staff(session: AsyncSession, *, staff_id: int) -> Counter | None:
+    """The window a person is signed in at, if any (one at a time: uq_counters_staff_at_work)."""
+    statement = select(Counter).where(Counter.staff_id == staff_id, Counter.state != "closed")
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
 async def list_calls(session: AsyncSession, *, branch_id: int) -> list[tuple[str, int]]:
     """The tickets windows are calling or serving now, as (ticket number, window number), the latest
     call first: what a display board shows when it starts."""
