@@ -25,7 +25,14 @@ migrate: install ## Bring the database schema up to date
 demo-data: migrate ## Load the demo centres, catalogue and accounts (once)
 	$(BIN)/birtereze demo-data --if-empty
 
-run: demo-data ## Serve on http://127.0.0.1:8000 with SQLite and demo data (and the fake Digital ID)
+# Without an SMSC of its own (BIRTEREZE_SMPP_HOST), the demo sends its SMS to the local fake one, which
+# prints them in this terminal.
+run: demo-data ## Serve on http://127.0.0.1:8000 with SQLite and demo data (and the fake Digital ID and SMSC)
+	@if [ -z "$$BIRTEREZE_SMPP_HOST" ]; then \
+		$(BIN)/birtereze fake-smsc --port $${BIRTEREZE_SMPP_PORT:-2775} & smsc=$$!; \
+		trap 'kill $$smsc 2>/dev/null' EXIT; \
+		export BIRTEREZE_SMPP_HOST=127.0.0.1; \
+	fi; \
 	BIRTEREZE_FAKE_IDP=$${BIRTEREZE_FAKE_IDP:-true} $(BIN)/birtereze serve --host 127.0.0.1 --port 8000
 
 lint: install ## ruff (format check and lint) and mypy --strict

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import re
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -10,6 +13,7 @@ from typing import Any
 import click
 import httpx
 import pytest
+import smpplib.client
 from alembic.script import ScriptDirectory
 from asgi_lifespan import LifespanManager
 from click.testing import CliRunner, Result
@@ -216,3 +220,30 @@ def test_it_lists_every_command_in_the_main_help() -> None:
     assert result.exit_code == 0
     for command in ("serve", "worker", "migrate", "demo-data", "create-staff", "create-token"):
         assert command in _commands(main) and command in result.output
+
+
+def test_the_fake_smsc_prints_what_it_receives() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from birtereze.cli import main; main()", "fake-smsc", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stderr is not None and process.stdout is not None
+        started = process.stderr.readline()
+        port = int(re.search(r":(\d+);", started).group(1))  # type: ignore[union-attr]
+        client = smpplib.client.Client("127.0.0.1", port, timeout=5)
+        client.connect()
+        client.bind_transmitter(system_id="demo", password="demo")
+        client.send_message(source_addr="Birtereze", destination_addr="77011234567", short_message=b"Salem")
+        client.read_once()  # the submit_sm_resp
+        client.unbind()
+        client.disconnect()
+        lines = iter(process.stdout.readline, "")
+        assert (
+            next(line for line in lines if line.startswith("SMS to")).strip() == "SMS to 77011234567: Salem"
+        )
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -95,6 +95,34 @@ def worker() -> None:
         asyncio.run(forever())
 
 
+@main.command("fake-smsc")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=2775, show_default=True, type=int)
+def fake_smsc(host: str, port: int) -> None:
+    """Run the local SMSC (SMPP 3.4) of tests and the demo, printing every SMS it receives.
+
+    Point the server at it with BIRTEREZE_SMPP_HOST=127.0.0.1 (``make run`` does)."""
+    from birtereze.notify import fake_smsc as smsc_module
+
+    async def forever() -> None:
+        async with smsc_module.running(host=host, port=port) as smsc:
+            click.echo(f"fake SMSC listening on {host}:{smsc.port}; Ctrl+C to stop", err=True)
+            shown = 0
+            while True:
+                with contextlib.suppress(TimeoutError):
+                    await smsc.wait_for(shown + 1, within_s=3600)
+                for message in smsc.messages[shown:]:
+                    click.echo(f"SMS to {message.destination}: {message.text}")
+                shown = len(smsc.messages)
+
+    try:
+        asyncio.run(forever())
+    except KeyboardInterrupt:
+        pass
+    except OSError as error:
+        raise click.ClickException(f"the fake SMSC cannot listen on {host}:{port}: {error}") from error
+
+
 @main.command()
 @click.option("--revision", default="head", show_default=True)
 def migrate(revision: str) -> None:

@@ -39,11 +39,13 @@ class PeriodicJob:
 
 CLOSE_DAYS_INTERVAL_S: Final = 300.0
 APPOINTMENTS_INTERVAL_S: Final = 60.0
+CITIZENS_PURGE_INTERVAL_S: Final = 3600.0
 
 
 def schedule() -> list[PeriodicJob]:
     """Every periodic job, in one place."""
     from birtereze.appointments import jobs as appointments_jobs
+    from birtereze.citizens import jobs as citizens_jobs
     from birtereze.notify import jobs as notify_jobs
     from birtereze.queue import jobs as queue_jobs
 
@@ -59,6 +61,8 @@ def schedule() -> list[PeriodicJob]:
         # Appointments: reminders the day before and an hour before, and bookings missed after their
         # arrival window; every minute.
         PeriodicJob("appointments.remind", lambda s: APPOINTMENTS_INTERVAL_S, appointments_jobs.remind),
+        # Citizens' ended sessions and old one-time codes: hourly.
+        PeriodicJob("citizens.purge", lambda s: CITIZENS_PURGE_INTERVAL_S, citizens_jobs.purge),
     ]
 
 

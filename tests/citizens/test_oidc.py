@@ -43,6 +43,8 @@ async def test_it_signs_a_citizen_in_through_the_provider(
     assert me["full_name"] == VIKTOR.name
     assert me["iin"] == "62••••••••09"
     assert me["signed_in_with"] == "digital_id"
+    # The phone of the mobile citizens database, where the centre's SMS will go.
+    assert me["phone"] is not None and me["phone"].endswith(VIKTOR.phone[-2:])
     page = await client.get("/me", params={"lang": "en"})
     assert page.status_code == 200 and VIKTOR.name in page.text and "Digital ID" in page.text
 

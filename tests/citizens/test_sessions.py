@@ -5,11 +5,17 @@ from __future__ import annotations
 from datetime import timedelta
 
 import httpx
+from sqlalchemy import func, select
 
 from birtereze.citizens.deps import SESSION_COOKIE
+from birtereze.citizens.models import CitizenSession, OtpChallenge
 from birtereze.citizens.otp import MemoryCodeSender
 from birtereze.core.clock import ManualClock
+from birtereze.core.live import Hub
+from birtereze.core.settings import Settings
+from birtereze.worker import Worker, schedule
 from tests.citizens.conftest import AIGERIM, sign_in_by_sms
+from tests.conftest import Database
 
 ME = "/api/v1/citizens/me"
 
@@ -101,3 +107,19 @@ async def test_a_cross_site_form_cannot_ask_for_a_code(
         headers={"Origin": "https://evil.example"},
     )
     assert refused.status_code == 403 and not sms.sent
+
+
+async def test_the_purge_job_deletes_idle_sessions_and_old_codes(
+    client: httpx.AsyncClient, sms: MemoryCodeSender, clock: ManualClock, db: Database
+) -> None:
+    await sign_in_by_sms(client, sms, AIGERIM.iin, AIGERIM.phone)
+    worker = Worker(db.sessions, Hub(), clock, Settings(database_url=db.url))
+    purge = next(job for job in schedule() if job.name == "citizens.purge")
+    assert await worker.run_once(purge)
+    async with db.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(CitizenSession)) == 1
+    clock.advance(timedelta(days=3))
+    assert await worker.run_once(purge)
+    async with db.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(CitizenSession)) == 0
+        assert await session.scalar(select(func.count()).select_from(OtpChallenge)) == 0

@@ -256,8 +256,11 @@ async def digital_id_callback(
         page = _sign_in_page(request, locale, notice=error.detail(locale), status_code=error.status)
         page.delete_cookie(PENDING_COOKIE, path=CALLBACK_PATH)
         return page
+    # The phone registered for the IIN in the mobile citizens database was proven by SMS when it was
+    # registered there: the centre's SMS go to it (a phone given later by SMS sign-in replaces it).
+    phone = await deps.mobile_citizens(request).phone_of(identity.iin)
     citizen = await service.remember(
-        session, iin=identity.iin, full_name=identity.name, phone=None, language=locale, now=now
+        session, iin=identity.iin, full_name=identity.name, phone=phone, language=locale, now=now
     )
     policy = deps.policy(request)
     token = await service.open_session(session, citizen=citizen, method="digital_id", policy=policy, now=now)
