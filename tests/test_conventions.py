@@ -86,6 +86,15 @@ PUBLIC_ROUTES = {
     ("POST", "/fake-idp/token"),
     # A service's free appointment slots at a centre: counts of places only, no personal data.
     ("GET", "/api/v1/branches/{branch_id}/services/{service_id}/slots"),
+    # The citizen's appointment pages: like /me, without a session they send the browser to /me/sign-in
+    # (each page reads the session itself, and its forms check the CSRF token).
+    ("GET", "/me/appointments"),
+    ("POST", "/me/appointments"),
+    ("GET", "/me/appointments/new"),
+    ("GET", "/me/appointments/{booking_id}"),
+    ("GET", "/me/appointments/{booking_id}/move"),
+    ("POST", "/me/appointments/{booking_id}/move"),
+    ("POST", "/me/appointments/{booking_id}/cancel"),
 }
 MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9]+(?:_[a-z0-9]+)*)\.py$")
 DOTTED_NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")

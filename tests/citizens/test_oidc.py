@@ -17,7 +17,7 @@ from birtereze.citizens.errors import DigitalIdFailed
 from birtereze.citizens.fake_idp import FakeIdentityProvider, s256
 from birtereze.citizens.oidc import verify_id_token
 from birtereze.core.clock import ManualClock
-from tests.citizens.conftest import AIGERIM, VIKTOR, authorize
+from tests.citizens.conftest import AIGERIM, TRANSACTION, VIKTOR, authorize
 from tests.conftest import START
 
 FAILED = "Sign-in with Digital ID did not succeed"
@@ -223,3 +223,31 @@ def test_verification_checks_issuer_audience_nonce_and_algorithm() -> None:
     unsigned = f"{header}.{good.split('.')[1]}."
     with pytest.raises(DigitalIdFailed):
         verify_id_token(unsigned, **expected)  # type: ignore[arg-type]
+
+
+async def test_it_returns_to_the_page_that_asked_for_the_sign_in(
+    client: httpx.AsyncClient, idp: FakeIdentityProvider
+) -> None:
+    asked = await client.get("/me/appointments", params={"lang": "en"})
+    assert asked.status_code == 303
+    assert asked.headers["location"] == "/me/sign-in?lang=en&next=%2Fme%2Fappointments%3Flang%3Den"
+    page = await client.get(asked.headers["location"])
+    assert "next=%2Fme%2Fappointments%3Flang%3Den" in page.text  # carried to the Digital ID link
+    started = await client.get("/me/sign-in/digital-id", params={"lang": "en", "next": "/me/appointments"})
+    provider = await client.get(started.headers["location"])
+    transaction = TRANSACTION.search(provider.text)
+    assert transaction is not None
+    consent = await client.post(
+        "/fake-idp/authorize",
+        data={"transaction": transaction.group(1), "iin": VIKTOR.iin, "decision": "allow"},
+    )
+    done = await client.get(consent.headers["location"])
+    assert done.status_code == 303 and done.headers["location"] == "/me/appointments"
+
+
+@pytest.mark.parametrize(
+    "elsewhere", ["https://evil.example/", "//evil.example/", "/\\evil.example", "me", "/me\r\nX: 1"]
+)
+async def test_it_returns_only_to_a_page_of_this_site(client: httpx.AsyncClient, elsewhere: str) -> None:
+    page = await client.get("/me/sign-in", params={"lang": "en", "next": elsewhere})
+    assert page.status_code == 200 and 'name="next"' not in page.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import httpx
@@ -123,3 +124,38 @@ async def test_the_purge_job_deletes_idle_sessions_and_old_codes(
     async with db.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(CitizenSession)) == 0
         assert await session.scalar(select(func.count()).select_from(OtpChallenge)) == 0
+
+
+async def test_a_form_posted_from_a_no_referrer_page_is_told_apart_by_sec_fetch_site(
+    client: httpx.AsyncClient, sms: MemoryCodeSender
+) -> None:
+    # Under "Referrer-Policy: no-referrer" a browser sends a form's origin as "null".
+    signed_in = await sign_in_by_sms(client, sms, AIGERIM.iin, AIGERIM.phone)
+    csrf = signed_in.json()["csrf_token"]
+    for fetch_site in (None, "cross-site", "same-site"):
+        headers = {"X-CSRF-Token": csrf, "Origin": "null"}
+        if fetch_site is not None:
+            headers["Sec-Fetch-Site"] = fetch_site
+        refused = await client.post("/api/v1/citizens/sign-out", headers=headers)
+        assert refused.status_code == 403 and refused.json()["code"] == "csrf_failed", fetch_site
+    same_origin = {"X-CSRF-Token": csrf, "Origin": "null", "Sec-Fetch-Site": "same-origin"}
+    assert (await client.post("/api/v1/citizens/sign-out", headers=same_origin)).status_code == 204
+
+
+async def test_a_sign_in_by_sms_code_returns_to_the_page_that_asked_for_it(
+    client: httpx.AsyncClient, sms: MemoryCodeSender
+) -> None:
+    form = {"iin": AIGERIM.iin, "phone": AIGERIM.phone, "next": "/me/appointments?lang=ru"}
+    code_page = await client.post("/me/sign-in/sms?lang=ru", data=form)
+    assert code_page.status_code == 200 and 'name="next" value="/me/appointments?lang=ru"' in code_page.text
+    challenge = re.search(r'name="challenge_id" value="([^"]+)"', code_page.text)
+    assert challenge is not None
+    done = await client.post(
+        "/me/sign-in/sms/code?lang=ru",
+        data={
+            "challenge_id": challenge.group(1),
+            "code": sms.sent[-1].code,
+            "next": "/me/appointments?lang=ru",
+        },
+    )
+    assert done.status_code == 303 and done.headers["location"] == "/me/appointments?lang=ru"

@@ -27,9 +27,10 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 from typing import Annotated, Final
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import Depends, Request, Response
+from fastapi.responses import RedirectResponse
 from itsdangerous import BadSignature, Signer
 
 from birtereze.citizens import service
@@ -174,15 +175,37 @@ async def current_citizen(citizen: MaybeCitizen) -> CitizenPrincipal:
     return citizen
 
 
+def safe_next(value: str | None) -> str | None:
+    """A page of this site to return to after signing in: a path with its query, nothing that could
+    lead elsewhere (``//host``, ``/\\host``, a scheme, control characters)."""
+    if not value or len(value) > 1000 or not value.startswith("/") or value.startswith("//"):
+        return None
+    if any(ord(char) < 32 or char == "\\" for char in value):
+        return None
+    return value
+
+
+def sign_in_first(request: Request, locale: str) -> RedirectResponse:
+    """A signed-out citizen on a page that needs them signed in: to the sign-in page, and back to this
+    page after it (a form's post is not repeated: it comes back to the sign-in's home page)."""
+    params = {"lang": locale}
+    if request.method == "GET":
+        params["next"] = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    query = urlencode(params)
+    return RedirectResponse(f"{request.app.url_path_for('citizen_sign_in')}?{query}", status_code=303)
+
+
 def refuse_cross_site(request: Request) -> None:
     """A POST sent by another site's page: refused. The host is compared, not the scheme, which a
-    TLS-terminating proxy changes."""
+    TLS-terminating proxy changes. Under the pages' ``no-referrer`` policy a browser sends a form's
+    ``Origin`` as ``null``; its ``Sec-Fetch-Site`` (which no page can set) then tells where it came from."""
     origin = request.headers.get("origin")
-    if origin is None:
-        if request.headers.get("sec-fetch-site") == "cross-site":
-            raise CsrfFailed()
-        return
-    if origin == "null" or urlsplit(origin).netloc != request.url.netloc:
+    fetch_site = request.headers.get("sec-fetch-site")
+    if origin is None or origin == "null":
+        if fetch_site == "same-origin" or (origin is None and fetch_site != "cross-site"):
+            return
+        raise CsrfFailed()
+    if urlsplit(origin).netloc != request.url.netloc:
         raise CsrfFailed()
 
 

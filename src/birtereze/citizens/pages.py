@@ -41,18 +41,32 @@ def _to(request: Request, name: str, locale: str) -> RedirectResponse:
     return RedirectResponse(f"{request.app.url_path_for(name)}?lang={locale}", status_code=303)
 
 
+def _signed_in_to(request: Request, locale: str, next_page: str | None) -> RedirectResponse:
+    """Where a citizen goes once signed in: back to the page that asked for it, or home."""
+    if next_page:
+        return RedirectResponse(next_page, status_code=303)
+    return _to(request, "citizen_me", locale)
+
+
 def _digital_id_offered(settings: Settings) -> bool:
     return bool(settings.oidc_issuer) or settings.fake_idp
 
 
 def _sign_in_page(
-    request: Request, locale: str, *, notice: str | None = None, status_code: int = 200, **fields: str
+    request: Request,
+    locale: str,
+    *,
+    notice: str | None = None,
+    status_code: int = 200,
+    next_page: str | None = None,
+    **fields: str,
 ) -> HTMLResponse:
     context: dict[str, Any] = {
         "notice": notice,
         "digital_id": _digital_id_offered(request.app.state.settings),
         "iin": fields.get("iin", ""),
         "phone": fields.get("phone", ""),
+        "next_page": next_page or "",
     }
     return render(request, "citizens/sign_in.html", context, locale=locale, status_code=status_code)
 
@@ -65,9 +79,16 @@ def _code_page(
     phone: str,
     notice: str | None = None,
     status_code: int = 200,
+    next_page: str | None = None,
 ) -> HTMLResponse:
     minutes = max(1, deps.policy(request).code_ttl.seconds // 60)
-    context = {"challenge_id": challenge_id, "phone": phone, "notice": notice, "minutes": minutes}
+    context = {
+        "challenge_id": challenge_id,
+        "phone": phone,
+        "notice": notice,
+        "minutes": minutes,
+        "next_page": next_page or "",
+    }
     return render(request, "citizens/code.html", context, locale=locale, status_code=status_code)
 
 
@@ -79,16 +100,19 @@ def _refused(response: HTMLResponse, error: DomainError) -> HTMLResponse:
 
 @router.get("/me/sign-in", name="citizen_sign_in")
 async def sign_in(request: Request, citizen: MaybeCitizen, locale: PageLocale) -> Response:
-    """Two ways in: Digital ID, or the IIN and registered phone for an SMS code."""
+    """Two ways in: Digital ID, or the IIN and registered phone for an SMS code; ``?next=`` is the page
+    of this site to return to."""
+    next_page = deps.safe_next(request.query_params.get("next"))
     if citizen is not None:
-        return _to(request, "citizen_me", locale)
-    return _sign_in_page(request, locale)
+        return _signed_in_to(request, locale, next_page)
+    return _sign_in_page(request, locale, next_page=next_page)
 
 
 @router.post("/me/sign-in/sms", name="citizen_sign_in_sms")
 async def sign_in_sms(request: Request, session: DbSession, now: Now, locale: PageLocale) -> HTMLResponse:
     form = await read_form(request)
     iin, phone = form.get("iin", "")[:32], form.get("phone", "")[:32]
+    next_page = deps.safe_next(form.get("next"))
     try:
         deps.refuse_cross_site(request)
         challenge = await service.request_code(
@@ -105,10 +129,22 @@ async def sign_in_sms(request: Request, session: DbSession, now: Now, locale: Pa
         )
     except DomainError as error:
         page = _sign_in_page(
-            request, locale, notice=error.detail(locale), status_code=error.status, iin=iin, phone=phone
+            request,
+            locale,
+            notice=error.detail(locale),
+            status_code=error.status,
+            next_page=next_page,
+            iin=iin,
+            phone=phone,
         )
         return _refused(page, error)
-    return _code_page(request, locale, challenge_id=challenge.public_id, phone=mask_phone(challenge.phone))
+    return _code_page(
+        request,
+        locale,
+        challenge_id=challenge.public_id,
+        phone=mask_phone(challenge.phone),
+        next_page=next_page,
+    )
 
 
 @router.post("/me/sign-in/sms/code", name="citizen_sign_in_code")
@@ -117,6 +153,7 @@ async def sign_in_code(
 ) -> Response:
     form = await read_form(request)
     challenge_id, code = form.get("challenge_id", "")[:64], form.get("code", "").strip()[:16]
+    next_page = deps.safe_next(form.get("next"))
     policy = deps.policy(request)
     try:
         deps.refuse_cross_site(request)
@@ -125,13 +162,17 @@ async def sign_in_code(
             session, challenge_id=challenge_id, code=code, policy=policy, now=now
         )
     except DomainError as error:
-        page = _sign_in_page(request, locale, notice=error.detail(locale), status_code=error.status)
+        page = _sign_in_page(
+            request, locale, notice=error.detail(locale), status_code=error.status, next_page=next_page
+        )
         return _refused(page, error)
     if outcome.citizen is None:
         assert outcome.error is not None
         await session.commit()  # the wrong try counts even though this answer is an error
         if isinstance(outcome.error, (CodeExpired, CodeVoid, SignInCodeNotFound)):
-            return _sign_in_page(request, locale, notice=outcome.error.detail(locale), status_code=400)
+            return _sign_in_page(
+                request, locale, notice=outcome.error.detail(locale), status_code=400, next_page=next_page
+            )
         return _code_page(
             request,
             locale,
@@ -139,9 +180,10 @@ async def sign_in_code(
             phone=mask_phone(challenge.phone),
             notice=outcome.error.detail(locale),
             status_code=outcome.error.status,
+            next_page=next_page,
         )
     token = await service.open_session(session, citizen=outcome.citizen, method="sms", policy=policy, now=now)
-    response = _to(request, "citizen_me", locale)
+    response = _signed_in_to(request, locale, next_page)
     deps.set_session_cookie(response, settings, token)
     return response
 
@@ -202,7 +244,14 @@ async def digital_id(request: Request, settings: AppSettings, now: Now, locale: 
     response.set_cookie(
         PENDING_COOKIE,
         _pending_serializer(settings.secret_key).dumps(
-            [pending.state, pending.nonce, pending.verifier, pending.started, pending.locale]
+            [
+                pending.state,
+                pending.nonce,
+                pending.verifier,
+                pending.started,
+                pending.locale,
+                deps.safe_next(request.query_params.get("next")) or "",
+            ]
         ),
         max_age=PENDING_MAX_AGE_S,
         path=CALLBACK_PATH,
@@ -213,18 +262,20 @@ async def digital_id(request: Request, settings: AppSettings, now: Now, locale: 
     return response
 
 
-def _pending(request: Request, settings: Settings, now_s: int) -> Pending | None:
+def _pending(request: Request, settings: Settings, now_s: int) -> tuple[Pending, str | None] | None:
+    """The sign-in this browser started, and the page to return to after it."""
     try:
-        state, nonce, verifier, started, locale = _pending_serializer(settings.secret_key).loads(
+        state, nonce, verifier, started, locale, next_page = _pending_serializer(settings.secret_key).loads(
             request.cookies.get(PENDING_COOKIE, "")
         )
     except (BadSignature, ValueError, TypeError):
         return None
     if not isinstance(started, int) or not 0 <= now_s - started <= PENDING_MAX_AGE_S:
         return None
-    return Pending(
+    pending = Pending(
         state=str(state), nonce=str(nonce), verifier=str(verifier), started=started, locale=str(locale)
     )
+    return pending, deps.safe_next(str(next_page))
 
 
 @router.get(CALLBACK_PATH, name="citizen_digital_id_callback")
@@ -234,7 +285,8 @@ async def digital_id_callback(
     """The provider sends the browser back here: the state must be this browser's, the code is exchanged
     and the ID token verified; then the citizen is signed in."""
     params = request.query_params
-    pending = _pending(request, settings, int(now.timestamp()))
+    started = _pending(request, settings, int(now.timestamp()))
+    pending, next_page = started if started is not None else (None, None)
     if pending is not None and "lang" not in params:
         locale = pending.locale
     state = params.get("state", "")
@@ -264,7 +316,7 @@ async def digital_id_callback(
     )
     policy = deps.policy(request)
     token = await service.open_session(session, citizen=citizen, method="digital_id", policy=policy, now=now)
-    response = _to(request, "citizen_me", locale)
+    response = _signed_in_to(request, locale, next_page)
     response.delete_cookie(PENDING_COOKIE, path=CALLBACK_PATH)
     deps.set_session_cookie(response, settings, token)
     return response

@@ -27,6 +27,9 @@
       const missing = chosen && !offer;
       card.classList.toggle("finder__card--missing", Boolean(missing));
       card.querySelector(".finder__not-offered").hidden = !missing;
+      // "Book a visit" goes straight to the chosen service's days where the centre offers it.
+      const book = card.querySelector(".finder__book");
+      if (book) book.href = offer ? `${book.dataset.href}&service_id=${chosen}` : book.dataset.href;
       const figures = offer || load;
       const waiting = offer ? offer.waiting : load.waiting;
       card.querySelector('[data-field="waiting"]').textContent = String(waiting);
