@@ -69,7 +69,9 @@ async def test_a_citizen_books_a_slot_sees_its_qr_code_and_cancels(
         await page.get_by_role("link", name="Sign in with Digital ID").click()
         await page.get_by_label(VIKTOR.name).check()
         await page.get_by_role("button", name="Allow").click()
-        await expect(page.get_by_role("heading", level=1)).to_have_text("My account")
+        # Back on the page that asked for the sign-in.
+        await expect(page.get_by_role("heading", level=1)).to_have_text("My appointments")
+        await page.goto(f"{live_server}/me?lang=en")
         await expect(page.get_by_role("link", name="My appointments")).to_be_visible()
         await _fits(page)
 
