@@ -95,6 +95,20 @@ PUBLIC_ROUTES = {
     ("GET", "/me/appointments/{booking_id}/move"),
     ("POST", "/me/appointments/{booking_id}/move"),
     ("POST", "/me/appointments/{booking_id}/cancel"),
+    # Web push and the phone app's shell: the server's public VAPID key, the web app manifest, the service
+    # worker and the offline page (nothing personal in any).
+    ("GET", "/api/v1/push/key"),
+    ("GET", "/manifest.webmanifest"),
+    ("GET", "/sw.js"),
+    ("GET", "/offline"),
+    # Remote tickets: checking in by location with the ticket's signed token (as the other /ticket-status
+    # routes); the citizen's ticket pages and the kiosk's arrival QR page, which like /me send the browser
+    # to /me/sign-in without a session (the form checks the CSRF token).
+    ("POST", "/api/v1/ticket-status/{token}/arrive"),
+    ("GET", "/me/tickets"),
+    ("POST", "/me/tickets"),
+    ("GET", "/me/tickets/new"),
+    ("GET", "/arrive/{branch_id}/{key}"),
 }
 MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9]+(?:_[a-z0-9]+)*)\.py$")
 DOTTED_NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")

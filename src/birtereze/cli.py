@@ -123,6 +123,18 @@ def fake_smsc(host: str, port: int) -> None:
         raise click.ClickException(f"the fake SMSC cannot listen on {host}:{port}: {error}") from error
 
 
+@main.command("vapid-keys")
+def vapid_keys() -> None:
+    """Make a new web push (VAPID) key pair: set the private key as BIRTEREZE_VAPID_PRIVATE_KEY.
+
+    Browsers subscribed with the old public key must subscribe again (the phone page does it by itself)."""
+    from birtereze.notify import push
+
+    key = push.generate_key()
+    click.echo(f"BIRTEREZE_VAPID_PRIVATE_KEY={push.private_key_text(key)}")
+    click.echo(f"public key (applicationServerKey): {push.public_key_text(key)}")
+
+
 @main.command()
 @click.option("--revision", default="head", show_default=True)
 def migrate(revision: str) -> None:

@@ -40,6 +40,7 @@ class PeriodicJob:
 CLOSE_DAYS_INTERVAL_S: Final = 300.0
 APPOINTMENTS_INTERVAL_S: Final = 60.0
 CITIZENS_PURGE_INTERVAL_S: Final = 3600.0
+CITIZEN_NOTICES_INTERVAL_S: Final = 2.0
 
 
 def schedule() -> list[PeriodicJob]:
@@ -56,6 +57,11 @@ def schedule() -> list[PeriodicJob]:
         # Tickets left waiting when a centre's day ends: checked every few minutes, so shortly after
         # each centre's local midnight.
         PeriodicJob("queue.close_past_days", lambda s: CLOSE_DAYS_INTERVAL_S, queue_jobs.close_past_days),
+        # The citizens' SMS about their tickets ("N-th in line", "called") and remote tickets whose
+        # holder did not come: every 2 s, so that the SMS comes with the call.
+        PeriodicJob(
+            "queue.notify_citizens", lambda s: CITIZEN_NOTICES_INTERVAL_S, queue_jobs.notify_citizens
+        ),
         # The outbox of SMS and e-mails: due messages sent, failed tries retried, delivery receipts read.
         PeriodicJob("notify.send", lambda s: s.notify_send_interval_s, notify_jobs.send),
         # Appointments: reminders the day before and an hour before, and bookings missed after their

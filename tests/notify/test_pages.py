@@ -36,7 +36,7 @@ async def _fill(db: Database, world: World, clock: ManualClock) -> None:
         await session.execute(
             update(Notification)
             .where(Notification.id == failed.id)
-            .values(status="failed", attempts=5, last_error=str(service.NO_PUSH))
+            .values(status="failed", attempts=5, last_error=str(service.NO_SUBSCRIPTION))
         )
         await session.commit()
 
@@ -67,7 +67,7 @@ async def test_it_shows_the_branchs_messages_masked_and_translated(
     assert "a***@mail.kz" in html and "aigerim@mail.kz" not in html
     assert "482913" not in html and "Скрыто: одноразовый код" in html
     assert "Талон A-001: пройдите к окну 3." in html
-    assert "Push-уведомления не настроены." in html
+    assert service.NO_SUBSCRIPTION.render("ru") in html and "ни на одном телефоне" in html
     assert "+7 705 *** ** 77" not in html  # another centre's
     assert html.count('data-status="') == 3
     assert "Content-Security-Policy" in answer.headers

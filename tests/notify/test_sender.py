@@ -185,18 +185,18 @@ async def test_it_gives_up_at_once_when_the_smsc_refuses_the_address(
     assert "0x0000000B" in (notification.last_error or "")
 
 
-async def test_it_keeps_sms_waiting_without_an_smsc_and_fails_push(
+async def test_it_keeps_sms_waiting_without_an_smsc_and_fails_push_to_a_citizen_without_subscriptions(
     db: Database, clock: ManualClock, settings: Settings
 ) -> None:
     sms = await _enqueue(db, clock)
-    push = await _enqueue(db, clock, channel="push", to="https://push.example.org/send/abc")
+    push = await _enqueue(db, clock, channel="push", to="citizen:1")
     await sender(db, clock, settings)()
     waiting = await _get(db, sms)
     assert (waiting.status, waiting.attempts) == ("queued", 0)
     assert waiting.last_error == str(service.NO_SMSC)
     assert waiting.next_attempt_at == clock.now() + service.UNCONFIGURED_RETRY
     failed = await _get(db, push)
-    assert (failed.status, failed.last_error) == ("failed", str(service.NO_PUSH))
+    assert (failed.status, failed.last_error) == ("failed", str(service.NO_SUBSCRIPTION))
 
 
 async def test_it_forgets_a_one_time_code_once_sent(

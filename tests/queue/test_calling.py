@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from birtereze.queue.calling import Candidate, Profile, ProfileQueue, WindowContext, choose_next
 
 NOW = datetime(2026, 11, 27, 5, 0, tzinfo=UTC)
@@ -96,3 +99,94 @@ def test_it_stops_holding_a_disability_ticket_after_the_hold_time() -> None:
     elsewhere = WindowContext(accessible=False, accessible_window_open=True, accessible_hold_s=600)
     chosen = choose_next(tickets, profile("longest_wait", (10, 1)), elsewhere, NOW)
     assert chosen is not None and chosen.visit_id == 1
+
+
+# --- booked (appointment) tickets ---------------------------------------------------------------------
+
+
+def test_it_calls_a_booked_ticket_whose_time_has_come_before_overdue_walk_ins_and_priorities() -> None:
+    tickets = [
+        ticket(1, 10, 40),  # a walk-in, overdue
+        ticket(2, 20, 5, priority_level=3),
+        ticket(3, 10, 1, appointment=True),  # booked, its slot a minute ago
+    ]
+    chosen = choose_next(tickets, profile("longest_wait", (10, 1), (20, 1), overdue=15 * 60), PLAIN, NOW)
+    assert chosen is not None and chosen.visit_id == 3
+
+
+def test_it_calls_the_earliest_booked_ticket_first() -> None:
+    tickets = [ticket(1, 10, 2, appointment=True), ticket(2, 20, 6, appointment=True), ticket(3, 10, 30)]
+    chosen = choose_next(tickets, profile("strict_order", (10, 1), (20, 1)), PLAIN, NOW)
+    assert chosen is not None and chosen.visit_id == 2
+
+
+def test_it_lets_a_booked_ticket_checked_in_early_wait_for_its_slot() -> None:
+    early = ticket(1, 10, -10, appointment=True)  # checked in ten minutes before the slot
+    chosen = choose_next([early, ticket(2, 10, 3)], profile("longest_wait", (10, 1)), PLAIN, NOW)
+    assert chosen is not None and chosen.visit_id == 2
+    later = NOW + timedelta(minutes=10)
+    assert choose_next([early, ticket(2, 10, 3)], profile("longest_wait", (10, 1)), PLAIN, later) == early
+
+
+def test_it_takes_pools_before_booked_tickets() -> None:
+    tickets = [ticket(1, 10, 5, appointment=True), ticket(2, 10, 1, pool="window")]
+    chosen = choose_next(tickets, profile("longest_wait", (10, 1)), PLAIN, NOW)
+    assert chosen is not None and chosen.visit_id == 2
+
+
+def line_of(candidate: Candidate) -> tuple[object, ...]:
+    """The lines of calls._WAITING: only the head of each is read from the database."""
+    return (
+        candidate.queue_id,
+        candidate.priority_level,
+        candidate.prefers_accessible,
+        candidate.first_in_line,
+        candidate.appointment,
+        candidate.pool,
+    )
+
+
+@st.composite
+def waiting_tickets(draw: st.DrawFn) -> list[Candidate]:
+    count = draw(st.integers(min_value=1, max_value=12))
+    return [
+        Candidate(
+            visit_id=n,
+            queue_id=draw(st.sampled_from((10, 20, 30))),
+            line_at=ago(draw(st.integers(min_value=-20, max_value=60))),
+            first_in_line=draw(st.booleans()),
+            priority_level=draw(st.sampled_from((0, 0, 1, 3))),
+            prefers_accessible=draw(st.booleans()),
+            pool=draw(st.sampled_from((None, None, None, "window", "staff"))),
+            appointment=draw(st.booleans()),
+        )
+        for n in range(1, count + 1)
+    ]
+
+
+@given(
+    tickets=waiting_tickets(),
+    rule=st.sampled_from(("longest_wait", "strict_order", "weighted")),
+    overdue=st.sampled_from((None, 900)),
+    accessible=st.booleans(),
+    accessible_open=st.booleans(),
+)
+def test_it_chooses_among_the_heads_of_the_lines_as_among_all_tickets(
+    tickets: list[Candidate], rule: str, overdue: int | None, accessible: bool, accessible_open: bool
+) -> None:
+    """The database hands the rules the head of each line only (calls._WAITING): the choice must be the
+    one made among every waiting ticket, and a booked ticket whose time has come goes before any other
+    ticket of the queues."""
+    rules = profile(rule, (10, 1.0), (20, 2.0), (30, 0.5), overdue=overdue)
+    window = WindowContext(accessible=accessible, accessible_window_open=accessible_open)
+    heads: dict[tuple[object, ...], Candidate] = {}
+    for candidate in tickets:
+        head = heads.get(line_of(candidate))
+        if head is None or (candidate.line_at, candidate.visit_id) < (head.line_at, head.visit_id):
+            heads[line_of(candidate)] = candidate
+    chosen = choose_next(tickets, rules, window, NOW)
+    assert chosen == choose_next(list(heads.values()), rules, window, NOW)
+    if chosen is not None and chosen.pool is None:
+        due = [c for c in tickets if c.pool is None and c.appointment and c.line_at <= NOW]
+        if due and not window.accessible and not window.accessible_window_open:
+            assert chosen.appointment and chosen.line_at == min(c.line_at for c in due)

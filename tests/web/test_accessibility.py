@@ -81,6 +81,7 @@ async def test_the_hall_pages_pass_the_audit(
     pages: list[tuple[str, ViewportSize, bool]] = [
         (f"/kiosk/{branch}?access_token={kiosk}", KIOSK, False),
         (f"/kiosk/{branch}?access_token={kiosk}#services", KIOSK, False),
+        (f"/kiosk/{branch}?access_token={kiosk}#check-in", KIOSK, False),
         (f"/board/{branch}?access_token={kiosk}", TV, False),
         (f"/stand/{branch}", KIOSK, False),
         ("/console", DESK, False),

@@ -21,6 +21,7 @@ from birtereze.appointments.schemas import (
     DaySlotsRead,
 )
 from birtereze.citizens.deps import CitizenAction, CurrentCitizen
+from birtereze.core import security
 from birtereze.core.schemas import PathId
 from birtereze.queue.schemas import VisitRead
 from birtereze.web.deps import AppSettings, DbSession, HallDevice, Locale, Now, in_scope
@@ -152,6 +153,12 @@ async def check_in(
         # Not an exception: the booking's "missed" state must be committed with this answer.
         late = TooLate()
         return problem(request, late.status, late.code, late.detail(locale), walk_in=True)
-    return model_response(
-        CheckedIn(booking=BookingRead.of(done.booking, policy), ticket=VisitRead.of(done.visit)), 201
+    # The ticket's token, as issueTicket gives it: the kiosk shows and prints the ticket by it.
+    token = security.sign_ticket(settings.secret_key, done.visit.id, now)
+    checked_in = CheckedIn(
+        booking=BookingRead.of(done.booking, policy),
+        ticket=VisitRead.of(done.visit),
+        status_token=token,
+        status_url=str(request.url_for("ticket_page", token=token)),
     )
+    return model_response(checked_in, 201)

@@ -99,3 +99,5 @@ class BookingList(Output):
 class CheckedIn(Output):
     booking: BookingRead
     ticket: VisitRead
+    status_token: str = Field(description="Signed token for the ticket's live status page (the QR)")
+    status_url: str

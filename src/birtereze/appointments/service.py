@@ -277,17 +277,16 @@ async def _notify(
     session: AsyncSession, booking: Booking, *, template: str, now: datetime, branch: Branch | None = None
 ) -> None:
     citizen = await citizens_service.get(session, booking.citizen_id)
-    if citizen is None or not citizen.phone:
-        log.info("appointments.not_notified", booking_id=booking.id, reason="no phone")
+    if citizen is None:
         return
     branch = branch or await branches_service.get(session, booking.branch_id)
     service = await catalog_service.get(session, booking.service_id)
     local = booking.slot_start.astimezone(ZoneInfo(branch.timezone))
     language = booking.language
-    await notify_service.enqueue(
+    queued = await notify_service.to_citizen(
         session,
-        channel="sms",
-        to=citizen.phone,
+        citizen_id=citizen.id,
+        phone=citizen.phone,
         template=template,
         language=language,
         params={
@@ -300,6 +299,8 @@ async def _notify(
         now=now,
         branch_id=booking.branch_id,
     )
+    if not queued:
+        log.info("appointments.not_notified", booking_id=booking.id, reason="no phone, no push")
 
 
 async def _event(session: AsyncSession, booking: Booking, type: str, now: datetime, **data: object) -> None:
@@ -478,6 +479,8 @@ async def check_in(
     if now > closes:
         await _mark_missed(session, booking, now)
         return CheckIn(booking=booking, visit=None)
+    # The wait counts from the slot's time (or from the arrival, when later): the calling rules serve a
+    # booked visitor whose time has come before the walk-in line (queue.calling).
     visit = await queue_service.issue_ticket(
         session,
         branch_id=branch_id,
@@ -485,6 +488,8 @@ async def check_in(
         appointment=True,
         language=booking.language,
         channel=channel,
+        citizen_id=booking.citizen_id,
+        queued_at=max(now, booking.slot_start),
         now=now,
     )
     booking.status = "checked_in"

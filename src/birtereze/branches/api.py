@@ -26,6 +26,7 @@ from birtereze.branches.schemas import (
     NearbyBranch,
     NearbyBranches,
     OfferedService,
+    RemoteTicketSettings,
     SpecialDayIn,
     SpecialDayRead,
     WindowCreate,
@@ -157,6 +158,7 @@ async def get_branch(branch_id: PathId, session: DbSession, now: Now) -> BranchD
         **summary.model_dump(),
         normatives=BranchNormatives.model_validate(branch),
         video_surveillance=branch.video_surveillance,
+        remote=RemoteTicketSettings.model_validate(branch),
         hours=[
             HoursRead.model_validate(h)
             for h in await branches_service.list_hours(session, branch_id=branch_id)
@@ -253,7 +255,9 @@ async def update_branch(
         fields.update(body.name.columns())
     if body.address is not None:
         fields.update(body.address.columns("address"))
-    await branches_service.update(session, branch, **{k: v for k, v in fields.items() if v is not None})
+    # Left out or null: unchanged; but a null check-in radius given explicitly turns check-in by location off.
+    changes = {k: v for k, v in fields.items() if v is not None or k == "check_in_radius_m"}
+    await branches_service.update(session, branch, **changes)
     return await get_branch(branch_id, session, now)
 
 

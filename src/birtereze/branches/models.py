@@ -43,6 +43,13 @@ class Branch(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Whether the hall has video surveillance: the information stand then shows the notice (M27).
     video_surveillance: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # Remote tickets (taken on the phone): offered or not; the SMS "you are N-th in line" at this N (0:
+    # none); check-in by the phone's location within this many metres of the centre (null: by the kiosk's
+    # QR code only); and how long a remote ticket not checked in keeps its place after that SMS.
+    remote_tickets: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    remote_notify_position: Mapped[int] = mapped_column(SmallInteger, default=2, server_default="2")
+    check_in_radius_m: Mapped[int | None] = mapped_column(Integer, default=200, server_default="200")
+    remote_hold_s: Mapped[int] = mapped_column(Integer, default=20 * 60, server_default="1200")
     # Normatives (service-level norms) of the branch, in seconds / tickets.
     max_wait_s: Mapped[int] = mapped_column(Integer, default=15 * 60)
     max_service_s: Mapped[int] = mapped_column(Integer, default=15 * 60)

@@ -66,11 +66,23 @@ class BranchNormatives(Output):
     no_show_after_s: int
 
 
+class RemoteTicketSettings(Output):
+    remote_tickets: bool = Field(description="The centre issues tickets taken on the phone")
+    remote_notify_position: int = Field(description="SMS when this many-th in line (0: none)")
+    check_in_radius_m: int | None = Field(
+        description="Check-in by the phone's location within this distance (null: by the kiosk's QR only)"
+    )
+    remote_hold_s: int = Field(
+        description="How long a remote ticket not checked in keeps its place after the SMS"
+    )
+
+
 class BranchDetail(BranchSummary):
     normatives: BranchNormatives
     video_surveillance: bool = Field(
         description="The hall has video surveillance (the stand shows the notice)"
     )
+    remote: RemoteTicketSettings
     hours: list[HoursRead]
     special_days: list[SpecialDayRead]
     zones: list[ZoneRead]
@@ -141,6 +153,22 @@ class BranchUpdate(Normatives):
     active: bool | None = None
     video_surveillance: bool | None = Field(
         default=None, description="The hall has video surveillance: the information stand shows the notice"
+    )
+    remote_tickets: bool | None = Field(default=None, description="Issue tickets taken on the phone")
+    remote_notify_position: int | None = Field(
+        default=None, ge=0, le=50, description="SMS when this many-th in line (0: none)"
+    )
+    check_in_radius_m: int | None = Field(
+        default=None,
+        ge=20,
+        le=5000,
+        description="Check-in by location within this distance; null (given explicitly) turns it off",
+    )
+    remote_hold_s: int | None = Field(
+        default=None,
+        ge=60,
+        le=4 * 3600,
+        description="How long a remote ticket not checked in keeps its place after the SMS",
     )
 
 

@@ -62,6 +62,16 @@ class Settings(BaseSettings):
     smtp_from: str = "Birtereze <noreply@birtereze.kz>"
     smtp_starttls: bool = False
     smtp_timeout_s: float = 10.0
+    # Web push (notify.push): the VAPID key pair that signs our pushes (the private key as base64url of its
+    # 32-byte scalar, or PEM; `birtereze vapid-keys` makes one). Unset: one derived from secret_key, stable
+    # across restarts so that browsers' subscriptions stay valid; production sets its own.
+    vapid_private_key: SecretStr | None = None
+    # Who runs this server, for the push services (RFC 8292): a mailto: or https: address.
+    vapid_subject: str = "mailto:support@birtereze.kz"
+    push_timeout_s: float = Field(default=10.0, gt=0)
+    # Push endpoints are URLs the server POSTs to: any on a private, loopback or link-local address is
+    # refused (and http:// with it) unless this is set, for tests and a local fake push service only.
+    push_allow_private_endpoints: bool = False
     # Seconds a process serves a centre's public load before computing it again (branches.public_load).
     load_cache_s: float = Field(default=1.0, ge=0.0, le=60.0)
     # The citizens' sign-in (citizens.oidc): the national Digital ID's OpenID Connect provider (its issuer

@@ -34,3 +34,10 @@ class InvalidRecipient(InvalidInput):
 class UnknownStatus(InvalidInput):
     code = "unknown_message_status"
     message = _l("Messages are queued, sending, sent, delivered or failed, not {status}.")
+
+
+class InvalidPushSubscription(InvalidInput):
+    code = "invalid_push_subscription"
+    message = _l(
+        "This browser's push subscription cannot be used: its push service address or keys are not valid."
+    )

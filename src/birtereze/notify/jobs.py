@@ -3,6 +3,7 @@ transport, records each outcome, and applies the delivery receipts read meanwhil
 
 The claim is committed before anything is sent, so no database lock is held while an SMSC or an SMTP
 server answers; the claim's lease makes a message whose sender stopped mid-send due again later.
+A push is read with its citizen's subscriptions at the claim, and goes to each of them.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from birtereze.core.clock import Clock
 from birtereze.core.settings import Settings
-from birtereze.notify import service
+from birtereze.notify import push, service
 from birtereze.notify.smpp import SmppConfig, SmppTransport
 from birtereze.notify.smtp import SmtpConfig, SmtpTransport
 from birtereze.notify.transports import Outgoing, Receipt, TransportError
@@ -33,18 +34,22 @@ async def send(session: AsyncSession, clock: Clock, settings: Settings) -> None:
     if not claimed and not awaiting:
         return
     messages: dict[str, list[Outgoing]] = defaultdict(list)
+    pushes: list[push.PushMessage] = []
     for notification in claimed:
-        messages[notification.channel].append(service.outgoing(notification))
+        if notification.channel == "push":
+            pushes.append(await service.push_message(session, notification))
+        else:
+            messages[notification.channel].append(service.outgoing(notification))
     await session.commit()  # the claim is ours; nothing is locked while the providers answer
 
     outcomes: dict[int, Outcome] = {}
     receipts: list[Receipt] = []
     await _send_sms(messages["sms"], awaiting, settings, outcomes, receipts)
     await _send_email(messages["email"], settings, now, outcomes)
-    for message in messages["push"]:
-        outcomes[message.notification_id] = TransportError(str(service.NO_PUSH), permanent=True)
+    answers = await _send_push(pushes, settings, outcomes)
 
     now = clock.now()
+    await service.record_push_answers(session, answers, now=now)
     for notification_id, outcome in outcomes.items():
         if isinstance(outcome, list):
             await service.record_sent(session, notification_id, provider_ids=outcome, now=now)
@@ -90,3 +95,19 @@ async def _send_email(
             outcomes[message.notification_id] = await transport.send(message, now=now)
         except TransportError as error:
             outcomes[message.notification_id] = error
+
+
+async def _send_push(
+    messages: list[push.PushMessage], settings: Settings, outcomes: dict[int, Outcome]
+) -> list[push.Answer]:
+    """Each push to its citizen's browsers; one with none is not deliverable (failed at once)."""
+    if not messages:
+        return []
+    targeted = [message for message in messages if message.targets]
+    answered = await push.PushTransport(settings).send(targeted) if targeted else {}
+    every: list[push.Answer] = []
+    for message in messages:
+        answers = answered.get(message.notification_id, [])
+        outcomes[message.notification_id] = service.push_outcome(answers)
+        every.extend(answers)
+    return every

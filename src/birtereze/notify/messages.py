@@ -46,6 +46,27 @@ TEMPLATES: Final = {
             _l("Your ticket is called"),
             _l("Ticket {number}: please go to window {window}."),
         ),
+        # A citizen's ticket (remote or booked) reaches the place in line set by the centre.
+        Template(
+            "ticket_position",
+            _l("Your turn is near"),
+            _l("Ticket {number}: you are number {place} in line at {centre}."),
+        ),
+        # The same for a remote ticket whose holder has not checked in at the centre yet.
+        Template(
+            "ticket_position_remote",
+            _l("Your turn is near: come now"),
+            _l(
+                "Ticket {number}: you are number {place} in line at {centre}. Come now and check in "
+                'within {minutes} min: scan the QR code at the kiosk or tap "I am at the centre".'
+            ),
+        ),
+        # A remote ticket not checked in within the centre's hold after the notice above.
+        Template(
+            "ticket_not_arrived",
+            _l("Your ticket is cancelled"),
+            _l("Ticket {number} at {centre} is cancelled: you did not check in in time. Take a new one."),
+        ),
         Template(
             "otp",
             _l("Your Birtereze code"),

@@ -1,4 +1,5 @@
-"""Tables of the notifications service: the outbox of messages and the provider's ids of their parts."""
+"""Tables of the notifications service: the outbox of messages, the provider's ids of their parts, and the
+citizens' web push subscriptions."""
 
 from __future__ import annotations
 
@@ -60,3 +61,25 @@ class NotificationPart(Base):
     provider_id: Mapped[str] = mapped_column(String(200), index=True)
     status: Mapped[str] = mapped_column(String(16))  # sent | delivered | failed
     reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class PushSubscription(Base):
+    """One browser's web push subscription (the ``PushSubscription`` its push service gave it): where to
+    POST (``endpoint``, the push service's URL for this browser) and the keys the message is encrypted
+    for. A citizen has one per phone or browser; the push service's 404/410 answer deletes it.
+
+    ``failures`` counts the tries in a row that the push service refused (reset by a success): a
+    subscription refused too often is deleted.
+    """
+
+    __tablename__ = "push_subscriptions"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    citizen_id: Mapped[int] = mapped_column(ForeignKey("citizens.id", ondelete="CASCADE"), index=True)
+    endpoint: Mapped[str] = mapped_column(String(1000), unique=True)
+    p256dh: Mapped[str] = mapped_column(String(200))
+    auth: Mapped[str] = mapped_column(String(100))
+    user_agent: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failures: Mapped[int] = mapped_column(Integer, default=0)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from birtereze.core.schemas import Output
+from pydantic import Field
+
+from birtereze.core.schemas import Input, Output
 
 Channel = Literal["sms", "email", "push"]
 Status = Literal["queued", "sending", "sent", "delivered", "failed"]
@@ -36,3 +38,30 @@ class NotificationList(Output):
     total: int
     page: int
     pages: int
+
+
+class PushKeyRead(Output):
+    # The VAPID public key (base64url of the uncompressed P-256 point): the browser's applicationServerKey.
+    public_key: str
+
+
+class PushKeys(Input):
+    p256dh: str = Field(min_length=1, max_length=200)
+    auth: str = Field(min_length=1, max_length=100)
+
+
+class PushSubscriptionIn(Input):
+    """The browser's ``PushSubscription.toJSON()``, as it is."""
+
+    endpoint: str = Field(min_length=1, max_length=1000)
+    keys: PushKeys
+    expiration_time: float | None = Field(default=None, alias="expirationTime")
+
+
+class PushSubscriptionRead(Output):
+    id: int
+    created_at: datetime
+
+
+class PushUnsubscribe(Input):
+    endpoint: str = Field(min_length=1, max_length=1000)

@@ -12,15 +12,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from birtereze.branches import service as branches_service
 from birtereze.core import ids
 from birtereze.core.i18n import _l
 from birtereze.core.ids import InvalidPhone
-from birtereze.notify import messages
+from birtereze.core.schemas import Names
+from birtereze.notify import messages, push
 from birtereze.notify.errors import InvalidRecipient, UnknownChannel
-from birtereze.notify.models import Notification, NotificationPart
+from birtereze.notify.models import Notification, NotificationPart, PushSubscription
 from birtereze.notify.smtp import valid_address
 from birtereze.notify.transports import Outgoing, Receipt, TransportError
 
@@ -49,10 +51,16 @@ PAGE_SIZE: Final = 50
 # Errors of our own, stored as message ids and translated on the staff page.
 NO_SMSC: Final = _l("No SMSC is configured (BIRTEREZE_SMPP_HOST); the SMS waits.")
 NO_SMTP: Final = _l("No SMTP server is configured (BIRTEREZE_SMTP_HOST); the e-mail waits.")
-NO_PUSH: Final = _l("Push notifications are not configured.")
+NO_SUBSCRIPTION: Final = _l(
+    "The citizen has not turned on notifications on any phone; not deliverable by push."
+)
 LEASE_LOST: Final = _l("The sender stopped while sending; tried again.")
 
+# A browser keeps one subscription; a citizen this many (phones, browsers), the oldest dropped beyond.
+MAX_SUBSCRIPTIONS: Final = 10
+
 PHONE_SEPARATORS = re.compile(r"[\s\-().]")
+PUSH_RECIPIENT = re.compile(r"citizen:([1-9]\d{0,17})")
 E164 = re.compile(r"\+[1-9]\d{7,14}")
 
 
@@ -73,7 +81,7 @@ def normalise_recipient(channel: str, to: str) -> str:
         if len(value) > 254 or not valid_address(value):
             raise InvalidRecipient(channel=channel)
         return value
-    if not value or len(value) > 320:
+    if not PUSH_RECIPIENT.fullmatch(value):  # push goes to every browser of one citizen: citizen:{id}
         raise InvalidRecipient(channel=channel)
     return value
 
@@ -87,7 +95,8 @@ def mask_recipient(channel: str, recipient: str) -> str:
     if channel == "email":
         local, _, domain = recipient.partition("@")
         return f"{local[:1]}***@{domain}"
-    return recipient.split("//", 1)[-1].split("/", 1)[0] + "/…"
+    number = recipient.partition(":")[2]
+    return f"citizen …{number[-2:]}" if len(number) > 2 else "citizen …"
 
 
 async def enqueue(
@@ -123,6 +132,55 @@ async def enqueue(
     session.add(notification)
     await session.flush()
     return notification
+
+
+async def to_citizen(
+    session: AsyncSession,
+    *,
+    citizen_id: int,
+    phone: str | None,
+    template: str,
+    language: str,
+    params: dict[str, object],
+    now: datetime,
+    branch_id: int | None = None,
+    visit_id: int | None = None,
+) -> list[Notification]:
+    """A message for a citizen: by SMS to their phone, and by web push to the phones on which they turned
+    notifications on (none: no push row, rather than a failed one for every message)."""
+    sent = []
+    if phone:
+        sent.append(
+            await enqueue(
+                session,
+                channel="sms",
+                to=phone,
+                template=template,
+                language=language,
+                params=params,
+                now=now,
+                branch_id=branch_id,
+                visit_id=visit_id,
+            )
+        )
+    subscribed = await session.scalar(
+        select(PushSubscription.id).where(PushSubscription.citizen_id == citizen_id).limit(1)
+    )
+    if subscribed is not None:
+        sent.append(
+            await enqueue(
+                session,
+                channel="push",
+                to=f"citizen:{citizen_id}",
+                template=template,
+                language=language,
+                params=params,
+                now=now,
+                branch_id=branch_id,
+                visit_id=visit_id,
+            )
+        )
+    return sent
 
 
 async def get(session: AsyncSession, notification_id: int) -> Notification | None:
@@ -334,3 +392,136 @@ async def list_for_branch(
         .limit(PAGE_SIZE)
     )
     return Page(list(rows.scalars()), total, page, max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1))
+
+
+# ----- web push: the citizens' subscriptions, and what a push message carries
+
+
+async def subscribe(
+    session: AsyncSession,
+    *,
+    citizen_id: int,
+    subscription: push.Subscription,
+    user_agent: str | None,
+    now: datetime,
+) -> PushSubscription:
+    """Keep a browser's subscription for the citizen. A browser subscribing again (the same endpoint)
+    replaces its row, whoever had it: the browser's notifications follow whoever signed in on it last.
+    Beyond ``MAX_SUBSCRIPTIONS`` the citizen's oldest are dropped."""
+    row = (
+        await session.execute(
+            select(PushSubscription).where(PushSubscription.endpoint == subscription.endpoint)
+        )
+    ).scalar_one_or_none()
+    if row is None:
+        row = PushSubscription(endpoint=subscription.endpoint, created_at=now, failures=0)
+        session.add(row)
+    row.citizen_id = citizen_id
+    row.p256dh = subscription.p256dh
+    row.auth = subscription.auth
+    row.user_agent = (user_agent or "")[:200] or None
+    row.failures = 0
+    await session.flush()
+    kept = select(PushSubscription.id).where(PushSubscription.citizen_id == citizen_id)
+    stale = list(
+        (
+            await session.execute(
+                kept.order_by(PushSubscription.created_at.desc(), PushSubscription.id.desc()).offset(
+                    MAX_SUBSCRIPTIONS
+                )
+            )
+        ).scalars()
+    )
+    if stale:
+        await session.execute(delete(PushSubscription).where(PushSubscription.id.in_(stale)))
+        await session.flush()
+    return row
+
+
+async def unsubscribe(session: AsyncSession, *, citizen_id: int, endpoint: str) -> bool:
+    """Forget the citizen's subscription at ``endpoint``; False when the citizen has none there."""
+    result = await session.execute(
+        delete(PushSubscription).where(
+            PushSubscription.citizen_id == citizen_id, PushSubscription.endpoint == endpoint.strip()
+        )
+    )
+    await session.flush()
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def subscriptions_of(session: AsyncSession, citizen_id: int) -> list[PushSubscription]:
+    rows = await session.execute(
+        select(PushSubscription)
+        .where(PushSubscription.citizen_id == citizen_id)
+        .order_by(PushSubscription.created_at, PushSubscription.id)
+    )
+    return list(rows.scalars())
+
+
+async def _push_title(session: AsyncSession, notification: Notification) -> str:
+    if notification.branch_id is None:
+        return "Birtereze"
+    branch = await branches_service.get(session, notification.branch_id)
+    return str(getattr(Names.of(branch), notification.language, "")) or "Birtereze"
+
+
+async def push_message(session: AsyncSession, notification: Notification) -> push.PushMessage:
+    """The push of a claimed message for each of its citizen's browsers (none: no subscription): the
+    title is the centre's name (or Birtereze), the text the message's, and a tap leads to the page of
+    the message's family (the tickets, the appointments, the citizen's home)."""
+    citizen_id = int(notification.recipient.partition(":")[2])
+    targets = [
+        push.Target(row.id, row.endpoint, row.p256dh, row.auth)
+        for row in await subscriptions_of(session, citizen_id)
+    ]
+    tag = f"visit-{notification.visit_id}" if notification.visit_id else f"message-{notification.id}"
+    body = push.payload(
+        title=await _push_title(session, notification),
+        body=notification.body or "",
+        url=push.link_for(notification.template),
+        tag=tag,
+    )
+    return push.PushMessage(
+        notification_id=notification.id,
+        payload=body,
+        ttl=push.ttl_for(notification.template),
+        urgency=push.urgency_for(notification.template),
+        targets=targets,
+    )
+
+
+def push_outcome(answers: list[push.Answer]) -> list[str] | TransportError:
+    """One message's fate from its push services' answers: sent when one took it; tried again when one
+    may take it later; failed (not deliverable) when none is left to take it."""
+    accepted = [answer.detail for answer in answers if answer.verdict == "accepted"]
+    if accepted:
+        return accepted
+    later = [answer.detail for answer in answers if answer.verdict == "later"]
+    if later:
+        return TransportError(later[0])
+    refused = [answer.detail for answer in answers if answer.verdict == "refused"]
+    if refused:
+        return TransportError(refused[0], permanent=True)
+    return TransportError(str(NO_SUBSCRIPTION), permanent=True)
+
+
+async def record_push_answers(session: AsyncSession, answers: list[push.Answer], *, now: datetime) -> None:
+    """Keep what the push services said of each subscription: a success resets its failures, a 404/410
+    deletes it, a refusal counts (``push.MAX_FAILURES`` in a row delete it)."""
+    gone = {answer.subscription_id for answer in answers if answer.verdict == "gone"}
+    for answer in answers:
+        if answer.verdict not in ("accepted", "refused") or answer.subscription_id in gone:
+            continue
+        row = await session.get(PushSubscription, answer.subscription_id)
+        if row is None:
+            continue
+        if answer.verdict == "accepted":
+            row.last_success_at = now
+            row.failures = 0
+        else:
+            row.failures += 1
+            if row.failures >= push.MAX_FAILURES:
+                gone.add(row.id)
+    if gone:
+        await session.execute(delete(PushSubscription).where(PushSubscription.id.in_(gone)))
+    await session.flush()

@@ -174,7 +174,7 @@ async def _visit_by_token(tx: Tx, settings: Settings, token: str, now: datetime)
 @router.get("/ticket-status/{token}", operation_id="getTicketStatus", response_model=TicketStatus)
 async def get_ticket_status(token: str, tx: DbRead, now: Now, settings: AppSettings) -> Response:
     """The citizen's own ticket, read with the signed token of its QR code; no login."""
-    return model_response(await _ticket_status(tx, await _visit_by_token(tx, settings, token, now), now))
+    return model_response(await ticket_status_of(tx, await _visit_by_token(tx, settings, token, now), now))
 
 
 # The queue's names and the window's number, in one statement built once.
@@ -188,7 +188,7 @@ _STATUS_NAMES: Final = Statement(
 )
 
 
-async def _ticket_status(tx: Tx, visit: VisitRow, now: datetime) -> TicketStatus:
+async def ticket_status_of(tx: Tx, visit: VisitRow, now: datetime) -> TicketStatus:
     ahead, wait, _estimates = await queue_load.ticket_estimate(tx, visit, now=now)
     at_window = visit.window_id is not None and visit.status in ("called", "serving")
     names = await tx.one(
@@ -204,6 +204,8 @@ async def _ticket_status(tx: Tx, visit: VisitRow, now: datetime) -> TicketStatus
         window_number=names.window,
         called_at=visit.called_at,
         issued_at=visit.issued_at,
+        remote=visit.remote,
+        arrived=visit.arrived_at is not None,
     )
 
 
@@ -212,7 +214,7 @@ async def cancel_own_ticket(token: str, tx: DbTx, now: Now, settings: AppSetting
     """The citizen gives up their ticket."""
     visit = await _visit_by_token(tx, settings, token, now)
     return model_response(
-        await _ticket_status(tx, await queue_service.cancel(tx, visit_id=visit.id, now=now), now)
+        await ticket_status_of(tx, await queue_service.cancel(tx, visit_id=visit.id, now=now), now)
     )
 
 

@@ -2,13 +2,19 @@
 
 Precedence, in order:
 1. the window's own pool, then its operator's staff pool (tickets transferred there by name);
-2. with an "overdue" limit on the profile, any ticket waiting at least that long, longest first;
-3. the highest priority category present (disability, pregnancy, elderly... are served out of turn);
-4. the profile's rule among what is left:
+2. booked (appointment) tickets whose time has come (``line_at``, the slot time or the later arrival, is
+   past), earliest first: a booked visitor on time is served at the booked time even when the walk-in
+   line is long and overdue — that is what booking is for, and the slots are few (a share of capacity);
+3. with an "overdue" limit on the profile, any ticket waiting at least that long, longest first;
+4. the highest priority category present (disability, pregnancy, elderly... are served out of turn);
+5. the profile's rule among what is left:
    - ``longest_wait``: the ticket that has waited longest across the profile's queues;
    - ``strict_order``: the first of the profile's queues, in its order, that has a ticket;
    - ``weighted``: the queue whose head has the largest ``weight × seconds waited``.
 Within a queue, tickets moved "first in line" go first, then by the time they joined the line.
+
+A remote ticket (taken on the phone) whose holder has not checked in yet is never a candidate: it keeps
+its place in the line (others count it ahead of them) but the window calls the next one.
 
 Accessibility (M5): while an accessible window is open, other windows leave tickets of categories that
 prefer it to that window, unless such a ticket has waited ``accessible_hold_s`` already; an accessible
@@ -35,6 +41,7 @@ class Candidate:
     priority_level: int = 0
     prefers_accessible: bool = False
     pool: Literal["window", "staff"] | None = None
+    appointment: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +92,10 @@ def choose_next(
     if window.accessible:
         preferring = [c for c in eligible if c.prefers_accessible]
         eligible = preferring or eligible
+
+    due = [c for c in eligible if c.appointment and c.line_at <= now]
+    if due:
+        return min(due, key=lambda c: (c.line_at, c.visit_id))
 
     if profile.overdue_after_s is not None:
         overdue = [c for c in eligible if waited(c, now) >= profile.overdue_after_s]

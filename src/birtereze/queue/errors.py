@@ -98,3 +98,60 @@ class PrinterUnavailable(DomainError):
     message = _l(
         "The ticket printer does not answer. Your ticket is valid: note its number or scan its code."
     )
+
+
+class TicketNotArrived(Conflict):
+    code = "ticket_not_arrived"
+    message = _l("Ticket {number} was taken on a phone and its holder has not checked in at the centre yet.")
+
+
+class PhoneNotVerified(Conflict):
+    code = "phone_not_verified"
+    message = _l("Remote tickets need a confirmed phone number: sign in with an SMS code first.")
+
+
+class RemoteTicketActive(Conflict):
+    code = "remote_ticket_active"
+    message = _l("You already have ticket {number} at this centre: one remote ticket per centre at a time.")
+
+
+class RemoteTicketsOff(Conflict):
+    code = "remote_tickets_off"
+    message = _l("This centre does not issue tickets by phone: take a ticket at its kiosk.")
+
+
+class NoRemoteTicket(Conflict):
+    status = 404
+    code = "no_remote_ticket"
+    message = _l("You have no remote ticket waiting at this centre today.")
+
+
+class ArrivalKeyInvalid(InvalidInput):
+    status = 404
+    code = "arrival_key_invalid"
+    message = _l(
+        "This check-in code is not valid or is from another day: scan the code on the kiosk's screen."
+    )
+
+
+class NotRemoteTicket(Conflict):
+    code = "not_remote_ticket"
+    message = _l("This ticket was taken at the centre: there is nothing to check in.")
+
+
+class TicketNotWaiting(Conflict):
+    code = "ticket_not_waiting"
+    message = _l("Ticket {number} is no longer waiting, so it cannot be checked in.")
+
+
+class CheckInByLocationOff(Conflict):
+    code = "check_in_by_location_off"
+    message = _l("This centre does not check tickets in by location: scan the QR code on the kiosk's screen.")
+
+
+class TooFarToCheckIn(Conflict):
+    code = "too_far_to_check_in"
+    message = _l(
+        "You seem to be {distance} m from the centre: check in when you are there, or scan the QR code on "
+        "the kiosk's screen."
+    )

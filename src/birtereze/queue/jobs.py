@@ -6,7 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from birtereze.core.clock import Clock
 from birtereze.core.settings import Settings
-from birtereze.queue.service import alerts, tickets
+from birtereze.queue.service import alerts, notices, tickets
 
 
 async def check_normatives(session: AsyncSession, clock: Clock, settings: Settings) -> None:
@@ -15,3 +15,7 @@ async def check_normatives(session: AsyncSession, clock: Clock, settings: Settin
 
 async def close_past_days(session: AsyncSession, clock: Clock, settings: Settings) -> None:
     await tickets.close_past_days(session, now=clock.now())
+
+
+async def notify_citizens(session: AsyncSession, clock: Clock, settings: Settings) -> None:
+    await notices.notify_citizens(session, now=clock.now())

@@ -1,6 +1,9 @@
 """The hall's kiosk: a visitor chooses a language, then a service (by zone, by life situation or by
 search), says whether they are served out of turn, and takes a ticket — shown on the screen with its QR
-code and printed.
+code and printed. A visitor with a booking checks in instead: the kiosk's 2D scanner types the booking's
+code (its QR code holds the code alone) into the check-in screen's field, or the visitor types it, and the
+ticket comes the same way (``checkInAppointment``). A visitor who took a ticket on the phone scans the
+kiosk's arrival QR code, which changes every day.
 
 The kiosk signs in as a ``kiosk`` account with its token in the address (``?access_token=``, as the
 display board does); its script takes tickets through the REST API (``issueTicket``, with an
@@ -12,14 +15,19 @@ raster image over TCP 9100; any other kiosk prints the 80 mm slip through its br
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Annotated, Final
+from zoneinfo import ZoneInfo
 
 import segno
 import structlog
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse
+from pydantic import AwareDatetime
 
+from birtereze.appointments.service import CODE_ALPHABET
 from birtereze.branches import service as branches_service
 from birtereze.catalog import service as catalog_service
 from birtereze.catalog.situations import LIFE_SITUATIONS, situation_name
@@ -29,6 +37,7 @@ from birtereze.core.schemas import PathId
 from birtereze.queue import service as queue_service
 from birtereze.queue.errors import NoPrinter, PrinterUnavailable, TicketTokenInvalid
 from birtereze.queue.pages import slip_of, ticket_view, visit_by_token
+from birtereze.queue.service.remote import arrival_key
 from birtereze.queue.service.rows import VisitRow
 from birtereze.staff.service import Principal
 from birtereze.web.deps import AppSettings, DbSession, HallDevice, Now, in_scope
@@ -49,8 +58,16 @@ KEYBOARDS: Final = {
     "ru": _RUSSIAN_ROWS,
     "en": ("qwertyuiop", "asdfghjkl", "zxcvbnm"),
 }
-# The first screen greets in every language, each in itself.
+# The check-in screen's keyboard: the letters and digits of booking codes only (no 0/O, 1/I/L to mix
+# up), the letters in the familiar QWERTY order.
+CODE_KEYBOARD: Final = tuple(
+    "".join(key for key in row if key in CODE_ALPHABET)
+    for row in ("23456789", "QWERTYUIOP", "ASDFGHJKL", "ZXCVBNM")
+)
+# The first screen greets in every language, each in itself; and so does its arrival QR code's caption.
 WELCOME: Final = _l("Welcome! Choose a language")
+ARRIVAL: Final = _l("Took a ticket on your phone? Scan this code to check in")
+BOOKED: Final = _l("Booked for {time}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +144,17 @@ async def _menu(
     return zone_groups, situation_groups, priorities
 
 
+def _qr(url: str, scale: int) -> str:
+    return segno.make(url, error="m").svg_data_uri(scale=scale, border=2, dark="#000", light="#fff")
+
+
+def arrival_url(request: Request, secret: str, branch_id: int, day: date) -> str:
+    """The address in the kiosk's arrival QR code for the centre's local ``day``: a phone that opens it
+    checks its remote ticket in (the key proves it was read here today)."""
+    key = arrival_key(secret, branch_id, day)
+    return str(request.url_for("remote_arrive", branch_id=branch_id, key=key))
+
+
 def _printer(settings: AppSettings, principal: Principal) -> tuple[str, int] | None:
     from birtereze.queue.printing import PRINTER_PORT
 
@@ -142,14 +170,19 @@ async def kiosk(
     branch_id: PathId,
     request: Request,
     session: DbSession,
+    now: Now,
     principal: HallDevice,
     settings: AppSettings,
     locale: PageLocale,
 ) -> HTMLResponse:
-    """The kiosk's screens: language, services, the ticket (portrait 1080×1920 and 10" tablets)."""
+    """The kiosk's screens: language, services, check-in, the ticket (portrait 1080×1920 and 10"
+    tablets)."""
     in_scope(principal, branch_id)
     branch = await branches_service.get(session, branch_id)
     zones, situations, priorities = await _menu(session, branch_id, locale)
+    # The arrival key changes at the centre's midnight: the page reloads when its day is over.
+    day = branches_service.service_day(branch.timezone, now)
+    arrival = arrival_url(request, settings.secret_key, branch_id, day)
     context = {
         "branch_id": branch_id,
         "branch": getattr(branch, f"name_{locale}"),
@@ -159,7 +192,11 @@ async def kiosk(
         "situations": situations if len(situations) > 1 else [],
         "priorities": priorities,
         "keyboard": KEYBOARDS[locale],
+        "code_keyboard": CODE_KEYBOARD,
         "welcome": [(code, name, WELCOME.render(code)) for code, name in LANGUAGES],
+        "arrival_captions": [(code, ARRIVAL.render(code)) for code, _name in LANGUAGES],
+        "arrival_url": arrival,
+        "arrival_qr": _qr(arrival, 8),
         # Where the kiosk goes back to when idle: the first screen, in Kazakh.
         "start_url": language_url(request, "kk"),
         "network_printer": _printer(settings, principal) is not None,
@@ -182,6 +219,18 @@ async def _kiosk_ticket(
     return visit
 
 
+# A checked-in booking's ticket notes its slot: the kiosk's script passes the slot's start, as the
+# check-in answer gives it (the booking is the appointments domain's; only its time is shown).
+BookedAt = Annotated[AwareDatetime | None, Query(description="The booking's slot start, if any")]
+
+
+async def _booked_time(session: DbSession, branch_id: int, booked: datetime | None) -> str | None:
+    if booked is None:
+        return None
+    branch = await branches_service.get(session, branch_id)
+    return booked.astimezone(ZoneInfo(branch.timezone)).strftime("%H:%M")
+
+
 @router.get("/kiosk/{branch_id}/tickets/{token}", name="kiosk_ticket")
 async def kiosk_ticket(
     branch_id: PathId,
@@ -192,13 +241,18 @@ async def kiosk_ticket(
     principal: HallDevice,
     settings: AppSettings,
     locale: PageLocale,
+    booked: BookedAt = None,
 ) -> HTMLResponse:
     """The ticket just taken, as the kiosk shows it (and its browser prints it): a fragment."""
     visit = await _kiosk_ticket(session, settings, principal, branch_id, token, now)
     view = await ticket_view(session, visit, token=token, now=now, locale=locale)
     url = str(request.url_for("ticket_page", token=token))
-    qr = segno.make(url, error="m").svg_data_uri(scale=6, border=2, dark="#000", light="#fff")
-    context = {"ticket": view, "qr": qr, "status_url": url}
+    context = {
+        "ticket": view,
+        "qr": _qr(url, 6),
+        "status_url": url,
+        "booked_at": await _booked_time(session, branch_id, booked),
+    }
     return render(request, "queue/_kiosk_ticket.html", context, locale=locale)
 
 
@@ -212,6 +266,7 @@ async def kiosk_print(
     principal: HallDevice,
     settings: AppSettings,
     locale: PageLocale,
+    booked: BookedAt = None,
 ) -> Response:
     """Print the ticket on the kiosk's network printer (ESC/POS raster over TCP)."""
     from birtereze.queue import printing  # imaging libraries: loaded by the processes that print
@@ -222,6 +277,9 @@ async def kiosk_print(
         raise NoPrinter()
     view = await ticket_view(session, visit, token=token, now=now, locale=locale)
     slip = slip_of(request, view, locale)
+    booked_at = await _booked_time(session, branch_id, booked)
+    if booked_at is not None:  # under the service's name, as on the screen
+        slip = dataclasses.replace(slip, service=f"{slip.service} · {BOOKED.render(locale, time=booked_at)}")
     data = await asyncio.to_thread(lambda: printing.escpos_raster(printing.ticket_image(slip)))
     try:
         await printing.send_to_printer(printer[0], data, port=printer[1])

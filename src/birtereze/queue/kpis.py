@@ -147,6 +147,9 @@ def _apply(track: VisitTrack, event: Event) -> None:
                 staff_id=event.staff_id,
             )
         )
+    elif kind == "ticket.arrived":
+        # A remote ticket's holder checked in: the wait in the hall counts from here, not from home.
+        tx.entered_at = _instant(event.data.get("queued_at"), at)
     elif kind == "ticket.transferred":
         tx.stop_serving(at)
         tx.ended_at, tx.outcome = at, "transferred"

@@ -161,6 +161,16 @@ class Visit(Base):
         UniqueConstraint("branch_id", "issued_queue_id", "service_day", "seq"),
         Index("ix_visits_waiting", "branch_id", "status", "queue_id"),
         Index("ix_visits_called", "branch_id", "queue_id", "called_at"),
+        # A citizen's tickets (one active remote ticket per centre), and the citizens' tickets that the
+        # notifications job (queue.jobs.notify_citizens) looks at every few seconds: few among all visits.
+        Index("ix_visits_citizen", "citizen_id", "status"),
+        Index(
+            "ix_visits_citizen_open",
+            "status",
+            "branch_id",
+            postgresql_where=text("citizen_id IS NOT NULL AND status IN ('waiting', 'called')"),
+            sqlite_where=text("citizen_id IS NOT NULL AND status IN ('waiting', 'called')"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -194,6 +204,14 @@ class Visit(Base):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The wait predictors' estimates when the ticket was issued (queue.waits), learnt from at its call.
     wait_estimates: Mapped[dict[str, float] | None] = mapped_column(JSON)
+    # The signed-in citizen whose ticket this is (a remote ticket, a booked visit), to notify by SMS.
+    citizen_id: Mapped[int | None] = mapped_column(ForeignKey("citizens.id", ondelete="SET NULL"))
+    # When the holder was at the centre: at issue for a ticket taken there; for a remote ticket (taken on
+    # the phone), at check-in. A ticket not arrived keeps its place in the line but is not called.
+    arrived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the "N-th in line" and the "called" SMS were sent: each once.
+    notified_position_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    notified_called_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class VisitService(Base):

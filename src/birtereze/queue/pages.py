@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from birtereze.branches import service as branches_service
 from birtereze.catalog import service as catalog_service
+from birtereze.citizens.deps import CitizenPrincipal, MaybeCitizen
 from birtereze.core.errors import Conflict
 from birtereze.core.i18n import _l
 from birtereze.core.schemas import PathId
@@ -59,6 +60,15 @@ class TicketView:
     window_number: int | None
     issued: datetime  # in the centre's time zone
     back_in_queue_at: str | None
+    # Taken on the phone; and whether its holder has checked in at the centre (others arrived at issue).
+    remote: bool = False
+    arrived: bool = True
+    citizen_id: int | None = None
+
+    @property
+    def awaiting_arrival(self) -> bool:
+        """A remote ticket whose holder is not at the centre yet: it keeps its place, is not called."""
+        return self.remote and not self.arrived and self.status == "waiting"
 
     @property
     def issued_at(self) -> str:
@@ -79,6 +89,7 @@ class TicketView:
                 self.estimated_minutes,
                 self.window_number,
                 self.back_in_queue_at,
+                self.arrived,
             )
         )
 
@@ -120,6 +131,9 @@ async def ticket_view(
         window_number=window_number,
         issued=visit.issued_at.astimezone(zone),
         back_in_queue_at=back_at,
+        remote=visit.remote,
+        arrived=visit.arrived_at is not None,
+        citizen_id=visit.citizen_id,
     )
 
 
@@ -127,21 +141,42 @@ def _not_found(request: Request, locale: str) -> HTMLResponse:
     return render(request, "queue/ticket_not_found.html", {}, locale=locale, status_code=404)
 
 
-def _page(request: Request, view: TicketView, locale: str, *, notice: str | None = None) -> HTMLResponse:
-    context = {"ticket": view, "refresh_s": REFRESH_S, "notice": notice}
+def _page(
+    request: Request,
+    view: TicketView,
+    locale: str,
+    *,
+    notice: str | None = None,
+    citizen: CitizenPrincipal | None = None,
+) -> HTMLResponse:
+    context = {
+        "ticket": view,
+        "refresh_s": REFRESH_S,
+        "notice": notice,
+        # The ticket's own citizen, signed in on this phone: offered web push notifications.
+        "citizen": citizen if citizen is not None and citizen.citizen_id == view.citizen_id else None,
+    }
     return render(request, "queue/ticket.html", context, locale=locale, status_code=409 if notice else 200)
 
 
 @router.get("/t/{token}", name="ticket_page")
 async def ticket_page(
-    token: str, request: Request, session: DbSession, now: Now, settings: AppSettings, locale: PageLocale
+    token: str,
+    request: Request,
+    session: DbSession,
+    now: Now,
+    settings: AppSettings,
+    locale: PageLocale,
+    citizen: MaybeCitizen,
 ) -> HTMLResponse:
-    """The ticket's number, status, people ahead and estimated wait; "go to window N" when called."""
+    """The ticket's number, status, people ahead and estimated wait; "go to window N" when called. A
+    remote ticket not checked in yet says so and offers to check in by the phone's location."""
     try:
         visit = await visit_by_token(session, settings, token, now)
     except TicketTokenInvalid:
         return _not_found(request, locale)
-    return _page(request, await ticket_view(session, visit, token=token, now=now, locale=locale), locale)
+    view = await ticket_view(session, visit, token=token, now=now, locale=locale)
+    return _page(request, view, locale, citizen=citizen)
 
 
 @router.get("/t/{token}/live", name="ticket_page_live")

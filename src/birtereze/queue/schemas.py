@@ -86,6 +86,39 @@ class TicketStatus(Output):
     window_number: int | None
     called_at: datetime | None
     issued_at: datetime
+    remote: bool = Field(default=False, description="Taken on the phone: checked in on arrival")
+    arrived: bool = Field(default=True, description="The holder has checked in at the centre")
+
+
+class RemoteTicketCreate(Input):
+    branch_id: int = Field(gt=0, le=2**62)
+    service_id: int = Field(gt=0, le=2**62)
+    language: Literal["kk", "ru", "en"] | None = Field(
+        default=None, description="Of the ticket's SMS; the citizen's language when left out"
+    )
+
+
+class RemoteTicketRead(Output):
+    id: int
+    branch_id: int
+    number: str
+    status: str
+    arrived: bool = Field(description="Checked in at the centre; a ticket not checked in is not called")
+    people_ahead: int
+    estimated_wait_s: int
+    issued_at: datetime
+    status_token: str = Field(description="Signed token of the ticket (its QR code and live status)")
+    status_url: str = Field(description="The ticket's page")
+
+
+class RemoteTicketList(Output):
+    items: list[RemoteTicketRead]
+
+
+class ArrivalPosition(Input):
+    latitude: float = Field(ge=-90, le=90)
+    longitude: float = Field(ge=-180, le=180)
+    accuracy_m: float = Field(default=0.0, ge=0, le=100_000, description="The phone's reported accuracy")
 
 
 class CounterRead(Output):

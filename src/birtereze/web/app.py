@@ -25,6 +25,7 @@ from birtereze.core.live import create_hub
 from birtereze.core.settings import Settings, get_settings
 from birtereze.core.sql import memo_of
 from birtereze.notify.pages import router as notify_pages_router
+from birtereze.notify.push_api import router as push_router
 from birtereze.queue.announce import Announcer
 from birtereze.queue.announce_api import router as announce_router
 from birtereze.queue.api import router as queue_router
@@ -35,10 +36,12 @@ from birtereze.queue.kiosk import router as kiosk_router
 from birtereze.queue.kpi_api import router as kpi_router
 from birtereze.queue.manager import router as manager_router
 from birtereze.queue.pages import router as queue_pages_router
+from birtereze.queue.remote_api import router as remote_router
+from birtereze.queue.remote_pages import router as remote_pages_router
 from birtereze.staff.api import router as staff_router
 from birtereze.staffing.api import router as staffing_router
 from birtereze.staffing.pages import router as staffing_pages_router
-from birtereze.web import ops, problems, stream
+from birtereze.web import ops, problems, pwa, stream
 from birtereze.web.deps import TokenCache
 from birtereze.web.middleware import ObserveRequests
 from birtereze.web.templating import STATIC_DIR
@@ -127,6 +130,10 @@ def create_app(
         notify_pages_router,
         appointments_router,
         appointments_pages_router,
+        remote_router,
+        remote_pages_router,
+        push_router,
+        pwa.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -64,7 +64,13 @@ async def find_breaches(
                 Visit.available_at,
                 Visit.pool_window_id,
                 Visit.pool_staff_id,
-            ).where(Visit.branch_id.in_(ids), Visit.status == "waiting", Visit.available_at <= now)
+            ).where(
+                Visit.branch_id.in_(ids),
+                Visit.status == "waiting",
+                Visit.available_at <= now,
+                # A remote ticket whose holder is not at the centre yet waits at home, not in the hall.
+                Visit.arrived_at.is_not(None),
+            )
         )
     ).all()
     waits: dict[int, list[float]] = defaultdict(list)

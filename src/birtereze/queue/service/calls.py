@@ -17,6 +17,7 @@ from birtereze.queue.errors import (
     NoTicketWaiting,
     ProfileRequired,
     RecallLimitReached,
+    TicketNotArrived,
     TicketNotCallable,
 )
 from birtereze.queue.models import Counter, Visit, WorkProfile, WorkProfileQueue
@@ -88,8 +89,9 @@ async def _accessible_window_open(tx: Tx, *, branch_id: int, profile_id: int) ->
 
 
 # Waiting tickets this window may call: those in its queues, in its own pool, or in its operator's pool
-# (a null staff id matches no pool). Only the head of each line is read: the first by (line_at, id)
-# among the tickets of one queue, priority level, accessibility preference, first-in-line flag and pool.
+# (a null staff id matches no pool), whose holder is at the centre (a remote ticket not checked in is
+# passed over). Only the head of each line is read: the first by (line_at, id) among the tickets of one
+# queue, priority level, accessibility preference, first-in-line flag, booking and pool.
 # Every calling rule (calling.choose_next) picks the head of such a line, so the choice is the one it
 # would make among all the waiting tickets, while a long queue costs the database a sort, not Python a
 # loop over every ticket.
@@ -103,6 +105,7 @@ _WAITING = (
         Visit.prefers_accessible,
         Visit.pool_window_id,
         Visit.pool_staff_id,
+        Visit.appointment,
         func.row_number()
         .over(
             partition_by=(
@@ -110,6 +113,7 @@ _WAITING = (
                 Visit.priority_level,
                 Visit.prefers_accessible,
                 Visit.first_in_line,
+                Visit.appointment,
                 Visit.pool_window_id,
                 Visit.pool_staff_id,
             ),
@@ -121,6 +125,7 @@ _WAITING = (
         Visit.branch_id == bindparam("branch_id"),
         Visit.status == "waiting",
         Visit.available_at <= bindparam("now"),
+        Visit.arrived_at.is_not(None),
         or_(
             and_(
                 Visit.queue_id.in_(_PROFILE_QUEUES),
@@ -162,6 +167,7 @@ async def _candidates(tx: Tx, desk: Desk, now: datetime) -> list[calling.Candida
                 priority_level=row.priority_level,
                 prefers_accessible=row.prefers_accessible,
                 pool=pool,
+                appointment=row.appointment,
             )
         )
     return result
@@ -169,7 +175,7 @@ async def _candidates(tx: Tx, desk: Desk, now: datetime) -> list[calling.Candida
 
 _TAKE: Final = Statement(
     update(Visit)
-    .where(Visit.id == bindparam("visit_id"), Visit.status == "waiting")
+    .where(Visit.id == bindparam("visit_id"), Visit.status == "waiting", Visit.arrived_at.is_not(None))
     .values(
         status="called",
         window_id=bindparam("window_id"),
@@ -272,6 +278,8 @@ async def call_visit(db: Db, *, window_id: int, visit_id: int, now: datetime) ->
         return desk
     if visit.status != "waiting":
         raise TicketNotCallable(number=visit.number, state=VISIT_STATE_WORDS[visit.status])
+    if visit.arrived_at is None:
+        raise TicketNotArrived(number=visit.number)
     taken = await _take(tx, desk, visit.id, now)
     if taken is None:
         raise TicketNotCallable(number=visit.number, state=VISIT_STATE_WORDS["called"])

@@ -50,6 +50,15 @@ class VisitRow:
     serving_at: datetime | None
     ended_at: datetime | None
     wait_estimates: dict[str, float] | None
+    citizen_id: int | None = None
+    arrived_at: datetime | None = None
+    notified_position_at: datetime | None = None
+    notified_called_at: datetime | None = None
+
+    @property
+    def remote(self) -> bool:
+        """Taken on the citizen's phone (checked in on arrival, or not yet)."""
+        return self.channel == "remote"
 
 
 @dataclass(slots=True)
@@ -89,6 +98,7 @@ _VISIT_MUTABLE: Final = (
     "serving_at",
     "ended_at",
     "wait_estimates",
+    "arrived_at",
 )
 _COUNTER_MUTABLE: Final = (
     "state",

@@ -131,10 +131,18 @@ async def issue_ticket(
     channel: str = "kiosk",
     extra_service_ids: Sequence[int] = (),
     before_numbering: Callable[[VisitRow], Awaitable[object]] | None = None,
+    citizen_id: int | None = None,
+    queued_at: datetime | None = None,
+    remote: bool = False,
 ) -> VisitRow:
     """Issue a ticket. ``before_numbering`` is given the ticket as it will be, without its id and number,
     before they are taken: what it reads (a new ticket's estimate) is read before the queue's day
-    counter is locked, so that concurrent kiosks of the queue wait on it for less time."""
+    counter is locked, so that concurrent kiosks of the queue wait on it for less time.
+
+    ``queued_at`` is when the wait counts from and the ticket's place in the line (a booked visitor's
+    slot time); now by default. A ``remote`` ticket (taken on the phone) has not arrived: it keeps its
+    place but is not called until its holder checks in (``queue.service.remote``). ``citizen_id``: the
+    signed-in citizen to notify."""
     tx = await transaction(db)
     config = await issuing(tx, branch_id, now)
     if config is None:
@@ -160,6 +168,7 @@ async def issue_ticket(
     )
     queue_id = routing.route(config.rules, request, offered_queue)
     day = branches_service.service_day(config.timezone, now)
+    entered = now if queued_at is None else queued_at
     values = {
         "branch_id": branch_id,
         "issued_queue_id": queue_id,
@@ -175,9 +184,9 @@ async def issue_ticket(
         "pool_window_id": None,
         "pool_staff_id": None,
         "first_in_line": False,
-        "line_at": now,
+        "line_at": entered,
         "available_at": now,
-        "queued_at": now,
+        "queued_at": entered,
         "issued_at": now,
         "window_id": None,
         "staff_id": None,
@@ -186,6 +195,10 @@ async def issue_ticket(
         "serving_at": None,
         "ended_at": None,
         "wait_estimates": None,
+        "citizen_id": citizen_id,
+        "arrived_at": None if remote else now,
+        "notified_position_at": None,
+        "notified_called_at": None,
     }
     if before_numbering is not None:
         await before_numbering(VisitRow(id=PROVISIONAL_ID, seq=0, number="", **values))  # type: ignore[arg-type]
@@ -211,7 +224,7 @@ async def issue_ticket(
             "service_ids": service_ids,
             "priority": priority_code,
             "channel": channel,
-            "queued_at": now.isoformat(),
+            "queued_at": entered.isoformat(),
         },
     )
     return visit

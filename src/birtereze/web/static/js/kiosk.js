@@ -1,12 +1,18 @@
 // The hall's kiosk: language → service (by zone, by life situation, or searched) with the priority
-// categories → the ticket, shown and printed; back to the first screen when left alone. Every sentence
-// comes from the server (the page, its fragments and the API's translated problem details).
+// categories → the ticket, shown and printed; or language → "I have a booking" → the booking's code,
+// scanned or typed → the same ticket. Back to the first screen when left alone. Every sentence comes
+// from the server (the page, its fragments and the API's translated problem details).
 (() => {
   "use strict";
   const kiosk = document.getElementById("kiosk");
   const data = kiosk.dataset;
   const $ = (id) => document.getElementById(id);
-  const screens = { start: $("kiosk-start"), services: $("kiosk-services"), ticket: $("kiosk-ticket") };
+  const screens = {
+    start: $("kiosk-start"),
+    services: $("kiosk-services"),
+    "check-in": $("kiosk-check-in"),
+    ticket: $("kiosk-ticket"),
+  };
   const auth = { Authorization: `Bearer ${data.token}` };
   let current = "start";
 
@@ -15,7 +21,10 @@
     for (const [key, screen] of Object.entries(screens)) screen.hidden = key !== name;
     kiosk.dataset.screen = name;
     const heading = screens[name].querySelector("h1");
-    if (heading) {
+    if (name === "check-in") {
+      code.focus({ preventScroll: true }); // where the scanner types
+      code.select();
+    } else if (heading) {
       heading.tabIndex = -1;
       heading.focus({ preventScroll: true });
     }
@@ -33,6 +42,16 @@
   }
   function restart() {
     window.location.assign(data.startUrl); // the first screen, in Kazakh, with nothing remembered
+  }
+
+  // --- a new day: the arrival QR code's key has changed -------------------------------------------
+  // The page was drawn with the key of the centre's day; when this kiosk's clock passes the centre's
+  // midnight the first screen is drawn anew (a visitor in the middle of something is not interrupted:
+  // the idle return to the start reloads the page too).
+  const centreDay = () => new Date().toLocaleDateString("en-CA", { timeZone: data.timezone }); // YYYY-MM-DD
+  const loadedOn = centreDay();
+  function newDay() {
+    if (current === "start" && centreDay() !== loadedOn) restart();
   }
   for (const type of ["pointerdown", "keydown", "input"]) document.addEventListener(type, idle, { passive: true });
 
@@ -99,21 +118,25 @@
     $("kiosk-no-match").hidden = found > 0;
   });
 
-  // --- the on-screen keyboard ------------------------------------------------------------------------
+  // --- the on-screen keyboards: the search's, and the booking code's --------------------------------
+  function typeInto(keyboard, field) {
+    keyboard.addEventListener("click", (event) => {
+      const key = event.target.closest("button");
+      if (!key) return;
+      if (field.selectionStart === 0 && field.selectionEnd === field.value.length) field.value = "";
+      if (key.dataset.char !== undefined) field.value += key.dataset.char;
+      else if (key.dataset.edit === "delete") field.value = field.value.slice(0, -1);
+      else if (key.dataset.edit === "clear") field.value = "";
+      field.dispatchEvent(new Event("input"));
+    });
+  }
   const keyboard = $("kiosk-keyboard");
   const toggle = $("kiosk-keyboard-toggle");
   toggle.addEventListener("click", () => {
     keyboard.hidden = !keyboard.hidden;
     toggle.setAttribute("aria-expanded", String(!keyboard.hidden));
   });
-  keyboard.addEventListener("click", (event) => {
-    const key = event.target.closest("button");
-    if (!key) return;
-    if (key.dataset.char !== undefined) search.value += key.dataset.char;
-    else if (key.dataset.edit === "delete") search.value = search.value.slice(0, -1);
-    else if (key.dataset.edit === "clear") search.value = "";
-    search.dispatchEvent(new Event("input"));
-  });
+  typeInto(keyboard, search);
 
   // --- taking a ticket ---------------------------------------------------------------------------------
   function key() {
@@ -129,7 +152,7 @@
     const body = { service_id: serviceId, language: data.lang, channel: "kiosk" };
     if (priority()) body.priority = priority();
     try {
-      const response = await fetch(data.issueUrl, {
+      const response = await fetch(`${data.issueUrl}?lang=${data.lang}`, {
         method: "POST",
         headers: { ...auth, "Content-Type": "application/json", "Idempotency-Key": key() },
         body: JSON.stringify(body),
@@ -149,28 +172,31 @@
 
   const withToken = (url, token) => url.replace("TOKEN", encodeURIComponent(token));
 
-  async function present(token) {
+  // ``booked``: a checked-in booking's slot start, noted on the ticket.
+  async function present(token, booked) {
     $("kiosk-slip").replaceChildren();
     tell($("kiosk-print-problem"), "");
     $("kiosk-busy").hidden = false;
     show("ticket");
-    const response = await fetch(`${withToken(data.ticketUrl, token)}?lang=${data.lang}`, { headers: auth });
+    const query = new URLSearchParams({ lang: data.lang });
+    if (booked) query.set("booked", booked);
+    const response = await fetch(`${withToken(data.ticketUrl, token)}?${query}`, { headers: auth });
     $("kiosk-busy").hidden = true;
     if (!response.ok) {
       tell($("kiosk-print-problem"), await problemOf(response));
       return;
     }
     $("kiosk-slip").innerHTML = await response.text();
-    await print(token);
+    await print(token, query);
   }
 
-  async function print(token) {
+  async function print(token, query) {
     if (data.networkPrinter !== "true") {
       window.print(); // a kiosk browser set to print silently prints the 80 mm slip at once
       kiosk.dataset.printed = "browser";
       return;
     }
-    const response = await fetch(`${withToken(data.printUrl, token)}?lang=${data.lang}`, {
+    const response = await fetch(`${withToken(data.printUrl, token)}?${query}`, {
       method: "POST",
       headers: auth,
     });
@@ -186,6 +212,84 @@
   }
   $("kiosk-done").addEventListener("click", restart);
   $("kiosk-back").addEventListener("click", () => show("start"));
+
+  // --- checking a booking in -----------------------------------------------------------------------
+  // The 2D scanner is a keyboard: it types the booking's code (all its QR code holds) and Enter.
+  const code = $("kiosk-code");
+  const codeKeyboard = $("kiosk-code-keyboard");
+  typeInto(codeKeyboard, code);
+  // A tap on a key leaves the focus in the field, so that a scan after typing still lands there.
+  codeKeyboard.addEventListener("mousedown", (event) => event.preventDefault());
+  document.addEventListener("keydown", (event) => {
+    // A scan while something else on the check-in screen has the focus: into the field it goes.
+    if (current !== "check-in" || document.activeElement === code) return;
+    if (event.key.length === 1 && !event.ctrlKey && !event.altKey && !event.metaKey) code.focus();
+  });
+
+  function checkInProblem(message, walkIn) {
+    $("kiosk-check-in-message").textContent = message;
+    $("kiosk-walk-in").hidden = !walkIn;
+    $("kiosk-check-in-problem").hidden = !message;
+  }
+  code.addEventListener("input", () => {
+    if (!$("kiosk-check-in-problem").hidden) checkInProblem("", false);
+  });
+
+  let checking = false;
+  async function checkIn() {
+    const typed = code.value.replace(/\s+/g, "").toUpperCase();
+    if (checking) return;
+    if (typed.length < 4) {
+      checkInProblem(data.noCodeText, false);
+      code.focus();
+      return;
+    }
+    checking = true;
+    checkInProblem("", false);
+    $("kiosk-check-in-busy").hidden = false;
+    try {
+      const response = await fetch(`${data.checkInUrl}?lang=${data.lang}`, {
+        method: "POST",
+        headers: { ...auth, "Content-Type": "application/json" },
+        body: JSON.stringify({ code: typed }),
+      });
+      if (!response.ok) {
+        let problem = {};
+        try {
+          problem = await response.json();
+        } catch (error) {
+          problem = {};
+        }
+        // Too late: the booking is missed, and the visitor takes a ticket in the general queue. A booking
+        // no longer active, at the kiosk, has been used (or cancelled): said in those words.
+        const said = problem.code === "booking_not_active" ? data.usedText : problem.detail || problem.title;
+        checkInProblem(said || data.errorText, problem.walk_in === true);
+        code.focus();
+        code.select(); // the next scan replaces the code
+        return;
+      }
+      const checkedIn = await response.json();
+      code.value = "";
+      await present(checkedIn.status_token, checkedIn.booking.slot_start);
+    } catch (error) {
+      checkInProblem(data.errorText, false);
+    } finally {
+      checking = false;
+      $("kiosk-check-in-busy").hidden = true;
+    }
+  }
+  $("kiosk-check-in-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    checkIn();
+  });
+  function openCheckIn() {
+    code.value = "";
+    checkInProblem("", false);
+    show("check-in");
+  }
+  $("kiosk-booking").addEventListener("click", openCheckIn);
+  $("kiosk-check-in-back").addEventListener("click", () => show("services"));
+  $("kiosk-walk-in").addEventListener("click", () => show("services"));
 
   // --- calling a consultant (accessibility) ----------------------------------------------------------
   $("kiosk-assist").addEventListener("click", async () => {
@@ -217,7 +321,11 @@
     });
   }
   tick();
-  setInterval(tick, 10000);
+  setInterval(() => {
+    tick();
+    newDay();
+  }, 10000);
 
-  show(window.location.hash === "#services" ? "services" : "start");
+  const first = { "#services": "services", "#check-in": "check-in" }[window.location.hash];
+  show(first || "start");
 })();

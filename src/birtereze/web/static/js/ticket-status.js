@@ -11,6 +11,9 @@
   var url = region.getAttribute("data-refresh-url");
   var every = Math.max(Number(region.getAttribute("data-refresh-seconds")) || 5, 1) * 1000;
   var cancel = document.getElementById("ticket-cancel");
+  var arrive = document.getElementById("ticket-arrive");
+  var arriveButton = document.getElementById("arrive-button");
+  var arriveMessage = document.getElementById("arrive-message");
   var busy = false;
 
   function show(next) {
@@ -22,6 +25,9 @@
     document.title = next.getAttribute("data-title") + " · Birtereze";
     if (cancel) {
       cancel.hidden = next.getAttribute("data-status") !== "waiting";
+    }
+    if (arrive) {
+      arrive.hidden = !next.hasAttribute("data-awaiting-arrival");
     }
     if (next.getAttribute("data-status") === "called" && navigator.vibrate) {
       navigator.vibrate([300, 150, 300]);
@@ -49,6 +55,72 @@
     } finally {
       busy = false;
     }
+  }
+
+  // A remote ticket: "I am at the centre" checks it in by the phone's location (the server compares it
+  // with the centre's; the point is not stored). Denied or too far: the message says what to do instead.
+  function say(text) {
+    arriveMessage.textContent = text;
+    arriveMessage.hidden = !text;
+  }
+
+  function arriveHere() {
+    if (!navigator.geolocation) {
+      say(arrive.getAttribute("data-text-unavailable"));
+      return;
+    }
+    arriveButton.disabled = true;
+    say(arrive.getAttribute("data-text-checking"));
+    navigator.geolocation.getCurrentPosition(
+      async function (position) {
+        try {
+          var response = await fetch(arrive.getAttribute("data-arrive-url"), {
+            method: "POST",
+            cache: "no-store",
+            credentials: "same-origin",
+            headers: {
+              "Content-Type": "application/json",
+              "Accept-Language": arrive.getAttribute("data-locale"),
+            },
+            body: JSON.stringify({
+              latitude: position.coords.latitude,
+              longitude: position.coords.longitude,
+              accuracy_m: position.coords.accuracy || 0,
+            }),
+          });
+          if (response.ok) {
+            say("");
+            arrive.hidden = true;
+            await refresh();
+            return;
+          }
+          var problem = {};
+          try {
+            problem = await response.json();
+          } catch (error) {
+            // Not problem+json: the general message below.
+          }
+          say(problem.detail || arrive.getAttribute("data-text-failed"));
+        } catch (error) {
+          say(arrive.getAttribute("data-text-failed"));
+        } finally {
+          arriveButton.disabled = false;
+        }
+      },
+      function (error) {
+        arriveButton.disabled = false;
+        say(
+          arrive.getAttribute(
+            error.code === error.PERMISSION_DENIED ? "data-text-denied" : "data-text-unavailable"
+          )
+        );
+      },
+      { enableHighAccuracy: true, timeout: 20000, maximumAge: 30000 }
+    );
+  }
+
+  if (arrive && arriveButton && arriveMessage) {
+    arriveButton.addEventListener("click", arriveHere);
   }
 
   window.setInterval(refresh, every);
