@@ -14,7 +14,9 @@ Writes ticket-status-{kk,ru,en}.png (a waiting ticket), ticket-status-called-{kk
 staffing-{forecast,twin,roster}-{kk,ru,en}.png (the staffing page's three sections, the twin's what-if
 run and a roster made on the page), and kiosk-{start,services,ticket}.png, console-sign-in.png,
 console.png, board.png, manager.png, finder.png (the branch finder on a phone), stand.png and
-stand-print.png.
+stand-print.png; and the citizen's phone: phone-{sign-in,digital-id,me}.png, phone-book-{service,day,
+slots}.png, phone-booking.png, phone-remote-{new,ticket}.png, phone-offline.png, with the kiosk's
+kiosk-check-in.png.
 """
 
 from __future__ import annotations
@@ -332,6 +334,58 @@ async def photograph_hall(browser: Browser, base: str, hall: Hall, out: Path) ->
         await context.close()
 
 
+async def photograph_phone(browser: Browser, base: str, hall: Hall, out: Path) -> None:
+    """The citizen's phone (360×800): signing in, the home page, booking a visit step by step and the
+    booking's QR code, taking a ticket remotely and its page before the check-in, the offline page; and
+    the kiosk's check-in screen."""
+    context = await browser.new_context(viewport=PHONE, device_scale_factor=2, locale="en-GB")
+    page = await context.new_page()
+
+    async def shoot(name: str, *, full: bool = True) -> None:
+        await page.wait_for_load_state("networkidle")
+        await page.wait_for_timeout(300)
+        await page.screenshot(path=out / f"{name}.png", full_page=full)
+        print(out / f"{name}.png")
+
+    await page.goto(f"{base}/me/sign-in?lang=en")
+    await shoot("phone-sign-in")
+    await page.locator('a[href^="/me/sign-in/digital-id"]').click()
+    await page.locator('input[name="iin"]').first.check()
+    await shoot("phone-digital-id")
+    await page.locator('button[name="decision"][value="allow"]').click()
+    await page.locator("h1").wait_for()
+    await shoot("phone-me")
+    branch = hall.branch_id
+    services = {s["code"]: s["id"] for s in (await hall.http.get("/api/v1/services")).json()}
+    await page.goto(f"{base}/me/appointments/new?branch_id={branch}&lang=en")
+    await shoot("phone-book-service")
+    await page.locator(f'a[href*="service_id={services[SERVICE_CODE]}"]').first.click()
+    await shoot("phone-book-day")
+    await page.locator(f'a[href*="day={hall.clock.now().date().isoformat()}"]').first.click()
+    await shoot("phone-book-slots", full=False)
+    await page.locator(".slot:not(.slot--full)").nth(2).click()
+    await page.locator('button[type="submit"]').click()
+    await page.locator('[data-field="code"]').wait_for()
+    await shoot("phone-booking")
+    await page.goto(f"{base}/me/tickets/new?branch_id={branch}&lang=en")
+    await shoot("phone-remote-new")
+    await page.locator(f'input[name="service_id"][value="{services[SERVICE_CODE]}"]').check()
+    await page.locator('button[type="submit"]').click()
+    await page.locator("[data-awaiting-arrival]").wait_for()
+    await shoot("phone-remote-ticket")
+    await page.goto(f"{base}/offline?lang=en")
+    await shoot("phone-offline", full=False)
+    await context.close()
+
+    kiosk = await browser.new_context(viewport=KIOSK, locale="kk-KZ")
+    page = await kiosk.new_page()
+    await page.goto(f"{base}/kiosk/{branch}?access_token={hall.tokens['kiosk']}&lang=en#services")
+    await page.get_by_role("button", name="I have a booking").click()
+    await page.locator("#kiosk-code").wait_for()
+    await shoot("kiosk-check-in", full=False)
+    await kiosk.close()
+
+
 async def photograph(out: Path) -> None:
     with tempfile.TemporaryDirectory() as folder:
         database_url = f"sqlite:///{folder}/screenshots.sqlite3"
@@ -341,7 +395,11 @@ async def photograph(out: Path) -> None:
         staffing = await give_history(database_url, clock)
         tokens = await fill_the_hall(database_url, clock)
         settings = Settings(
-            database_url=database_url, secret_key=SECRET, embedded_worker=False, log_level="WARNING"
+            database_url=database_url,
+            secret_key=SECRET,
+            embedded_worker=False,
+            log_level="WARNING",
+            fake_idp=True,
         )
         app = create_app(settings, clock)
         async with (
@@ -367,6 +425,7 @@ async def photograph(out: Path) -> None:
             await hall.sign_in()
             await hall.morning()
             await photograph_hall(browser, base, hall, out)
+            await photograph_phone(browser, base, hall, out)
             await browser.close()
 
 
