@@ -109,6 +109,7 @@ PUBLIC_ROUTES = {
     ("POST", "/me/tickets"),
     ("GET", "/me/tickets/new"),
     ("GET", "/arrive/{branch_id}/{key}"),
+    ("POST", "/arrive/{branch_id}/{key}"),
 }
 MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9]+(?:_[a-z0-9]+)*)\.py$")
 DOTTED_NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")

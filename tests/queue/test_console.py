@@ -6,7 +6,11 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from birtereze.core.clock import ManualClock
+from birtereze.queue.service import remote
+from tests.appointments.conftest import create_citizen
 from tests.builders import World
+from tests.conftest import Database
 from tests.queue.test_pages import open_window, take_ticket, text_of
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -95,3 +99,24 @@ async def test_it_lists_the_tickets_parked_at_the_window(client: httpx.AsyncClie
     assert "Parked at this window" in text_of(html)
     assert "Nobody is waiting for this window." in text_of(html)
     assert 'data-op="call" data-visit=' in html and ">Resume<" in html
+
+
+async def test_a_remote_ticket_not_checked_in_is_listed_but_cannot_be_called(
+    client: httpx.AsyncClient, world: World, db: Database, clock: ManualClock
+) -> None:
+    async with db.sessions() as session:
+        citizen = await create_citizen(session, 0, clock.now())
+        away = await remote.take(
+            session,
+            citizen_id=citizen.id,
+            branch_id=world.branch.id,
+            service_id=world.services["certificate"].id,
+            language="en",
+            now=clock.now(),
+        )
+        await session.commit()
+    await open_window(client, world, 2)
+    html = (await client.get("/console/desk", headers=world.auth("operator"), params={"lang": "en"})).text
+    row = html[html.index(f'data-number="{away.number}"') :]
+    row = row[: row.index("</tr>")]
+    assert "not here yet" in row and 'data-op="call"' not in row

@@ -14,7 +14,7 @@ from birtereze.appointments import service as appointments_service
 from birtereze.appointments.models import Booking
 from birtereze.citizens import service as citizens_service
 from birtereze.core.clock import ManualClock
-from birtereze.queue.service.remote import arrival_key
+from birtereze.queue.service.remote import ARRIVAL_KEY_S, arrival_key
 from tests.builders import World
 from tests.conftest import ALMATY
 from tests.queue.test_pages import text_of
@@ -79,13 +79,14 @@ async def test_the_kiosk_offers_check_in_in_the_visitors_language(
     assert keys == set(appointments_service.CODE_ALPHABET)
 
 
-async def test_the_arrival_qr_code_holds_the_address_with_the_key_of_the_centres_day(
+async def test_the_arrival_qr_code_holds_the_address_with_the_current_key_and_is_fetched_anew(
     client: httpx.AsyncClient, world: World, app: FastAPI, clock: ManualClock
 ) -> None:
     secret = app.state.settings.secret_key
     branch = world.branch.id
-    html = (await client.get(kiosk_path(world), params={"access_token": world.tokens["kiosk"]})).text
-    key = arrival_key(secret, branch, TODAY_AT.date())
+    token = {"access_token": world.tokens["kiosk"]}
+    html = (await client.get(kiosk_path(world), params=token)).text
+    key = arrival_key(secret, branch, clock.now())
     (url,) = arrival_urls(html)  # the first screen's small code and the check-in screen's: one address
     assert url == f"http://testserver/arrive/{branch}/{key}"
     assert html.count('class="kiosk__arrival-qr" src="data:image/svg+xml') == 2
@@ -94,14 +95,19 @@ async def test_the_arrival_qr_code_holds_the_address_with_the_key_of_the_centres
     assert "Талонды телефоннан алдыңыз ба?" in words and "Взяли талон на телефоне?" in words
     assert "Took a ticket on your phone?" in words
 
-    # Just before the centre's midnight (19:59 UTC) the key is still today's; just after, tomorrow's.
-    clock.set(datetime(2026, 11, 27, 23, 59, tzinfo=ALMATY))
-    late = (await client.get(kiosk_path(world), params={"access_token": world.tokens["kiosk"]})).text
-    assert arrival_urls(late) == {url}
-    clock.set(datetime(2026, 11, 28, 0, 1, tzinfo=ALMATY))
-    tomorrow = (await client.get(kiosk_path(world), params={"access_token": world.tokens["kiosk"]})).text
-    new_key = arrival_key(secret, branch, (TODAY_AT + timedelta(days=1)).date())
-    assert new_key != key and arrival_urls(tomorrow) == {f"http://testserver/arrive/{branch}/{new_key}"}
+    # The kiosk's script fetches the code of the moment: a new key once the period has passed.
+    fresh = await client.get(f"/kiosk/{branch}/arrival", params=token)
+    assert fresh.status_code == 200 and fresh.json()["url"] == url
+    assert (
+        fresh.json()["qr"].startswith("data:image/svg+xml") and fresh.headers["cache-control"] == "no-store"
+    )
+    clock.advance(timedelta(seconds=ARRIVAL_KEY_S))
+    later = (await client.get(f"/kiosk/{branch}/arrival", params=token)).json()
+    new_key = arrival_key(secret, branch, clock.now())
+    assert new_key != key and later["url"] == f"http://testserver/arrive/{branch}/{new_key}"
+    assert (await client.get(f"/kiosk/{branch}/arrival")).status_code == 401
+    other = await client.get(f"/kiosk/{world.other_branch.id}/arrival", params=token)
+    assert other.status_code == 404  # another centre's, as its kiosk page: none for this kiosk
 
 
 async def test_a_checked_in_booking_gives_a_ticket_the_kiosk_shows_with_the_booked_time(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -12,6 +12,7 @@ from birtereze.branches import service as branches_service
 from birtereze.core.clock import ManualClock
 from birtereze.core.events import Event
 from birtereze.notify.models import Notification
+from birtereze.queue import load as queue_load
 from birtereze.queue import service as queue_service
 from birtereze.queue.errors import (
     ArrivalKeyInvalid,
@@ -157,7 +158,7 @@ async def test_it_refuses_a_remote_ticket_without_phone_twice_when_off_or_closed
         await take(session, world, third.id, now)
 
 
-async def test_it_checks_in_by_the_kiosk_code_of_the_day_or_by_location(
+async def test_it_checks_in_by_the_kiosks_current_code_or_by_location(
     session: AsyncSession, world: World, clock: ManualClock
 ) -> None:
     now = clock.now()
@@ -166,14 +167,16 @@ async def test_it_checks_in_by_the_kiosk_code_of_the_day_or_by_location(
     second = await create_citizen(session, 1, now)
     by_code = await take(session, world, first.id, now)
     by_place = await take(session, world, second.id, now)
-    yesterday = remote.arrival_key(SECRET, world.branch.id, date(2026, 11, 26))
+    # The kiosk's code of 20 minutes ago is no longer taken; that of 10 minutes ago still is.
+    stale = remote.arrival_key(SECRET, world.branch.id, now - timedelta(seconds=2 * remote.ARRIVAL_KEY_S))
     with pytest.raises(ArrivalKeyInvalid):
         await remote.arrive_by_key(
-            session, citizen_id=first.id, branch_id=world.branch.id, key=yesterday, secret=SECRET, now=now
+            session, citizen_id=first.id, branch_id=world.branch.id, key=stale, secret=SECRET, now=now
         )
-    today = remote.arrival_key(SECRET, world.branch.id, date(2026, 11, 27))
+    recent = remote.arrival_key(SECRET, world.branch.id, now - timedelta(seconds=remote.ARRIVAL_KEY_S))
+    assert recent != remote.arrival_key(SECRET, world.branch.id, now)
     arrived = await remote.arrive_by_key(
-        session, citizen_id=first.id, branch_id=world.branch.id, key=today, secret=SECRET, now=now
+        session, citizen_id=first.id, branch_id=world.branch.id, key=recent, secret=SECRET, now=now
     )
     assert arrived.id == by_code.id and arrived.arrived_at == now
     with pytest.raises(TooFarToCheckIn) as far:
@@ -264,3 +267,72 @@ async def test_it_tells_an_arrived_citizen_ticket_its_place_and_respects_the_cen
     assert (await notices.notify_citizens(session, now=now)).position == 1
     told = await sms(session, "ticket_position")
     assert [n.language for n in told] == ["kk"] and booked.number in (told[0].body or "")
+
+
+async def test_where_the_centre_sends_no_place_message_a_remote_ticket_is_still_told_to_come(
+    session: AsyncSession, world: World, clock: ManualClock
+) -> None:
+    now = clock.now()
+    citizen = await create_citizen(session, 0, now, language="en")
+    await set_branch(session, world, remote_notify_position=0)
+    await walk_in(session, world, now)
+    held = await take(session, world, citizen.id, now)
+    assert (await notices.notify_citizens(session, now=now)).position == 0  # second: not yet
+    await open_window(session, world, 2, "operator", now)
+    await call(session, world, 2, now)
+    assert (await notices.notify_citizens(session, now=now)).position == 1  # first in line: come now
+    told = await sms(session, "ticket_position_remote")
+    assert [n.recipient for n in told] == [citizen.phone] and held.number in (told[0].body or "")
+
+
+async def test_a_transferred_ticket_waits_afresh_and_its_holder_is_told_again(
+    session: AsyncSession, world: World, clock: ManualClock
+) -> None:
+    now = clock.now()
+    citizen = await create_citizen(session, 0, now, language="en")
+    booked = await queue_service.issue_ticket(
+        session,
+        branch_id=world.branch.id,
+        service_id=world.services["certificate"].id,
+        appointment=True,
+        citizen_id=citizen.id,
+        language="en",
+        now=now,
+    )
+    await open_window(session, world, 2, "operator", now)
+    assert (await call(session, world, 2, now)).id == booked.id
+    await notices.notify_citizens(session, now=now)
+    await queue_service.confirm(session, window_id=world.windows[2].id, now=now)
+    later = now + timedelta(minutes=5)
+    waiting = await walk_in(session, world, later - timedelta(minutes=1))
+    moved = await queue_service.transfer(
+        session, window_id=world.windows[2].id, to_queue_id=world.queues["A"].id, now=later
+    )
+    assert moved.visit is not None and not moved.visit.appointment  # its booked time was honoured
+    # Now it waits like anyone: the walk-in who came first is called first.
+    await open_window(session, world, 3, "operator2", later)
+    assert (await call(session, world, 3, later + timedelta(minutes=1))).id == waiting.id
+    assert (await call(session, world, 2, later + timedelta(minutes=1))).id == booked.id
+    await notices.notify_citizens(session, now=later + timedelta(minutes=1))
+    called = await sms(session, "ticket_called")
+    assert [n.recipient for n in called] == [citizen.phone, citizen.phone]
+    assert "window 2" in (called[1].body or "")
+
+
+async def test_the_load_counts_a_remote_ticket_in_the_line_but_not_its_time_away_as_waiting(
+    session: AsyncSession, world: World, clock: ManualClock
+) -> None:
+    now = clock.now()
+    citizen = await create_citizen(session, 0, now)
+    held = await take(session, world, citizen.id, now)
+    await walk_in(session, world, now + timedelta(minutes=20))
+    later = now + timedelta(minutes=25)
+    for load in (
+        await queue_load.branch_load(session, branch_id=world.branch.id, now=later),
+        (await queue_load.branch_loads(session, branch_ids=[world.branch.id], now=later))[world.branch.id],
+    ):
+        line = load.queues[held.queue_id]
+        assert line.waiting == 2 and line.longest_wait_s == 300.0  # the walk-in's 5 minutes, not 25
+    await remote.arrive(session, visit_id=held.id, now=later, how="kiosk_code")
+    load = await queue_load.branch_load(session, branch_id=world.branch.id, now=later + timedelta(minutes=1))
+    assert load.queues[held.queue_id].longest_wait_s == 360.0  # waits at the centre since its check-in

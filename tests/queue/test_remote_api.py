@@ -3,8 +3,6 @@ with the ticket's token, the citizen's pages and the kiosk's arrival QR page."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import httpx
 
 from birtereze.branches import service as branches_service
@@ -118,8 +116,15 @@ async def test_the_citizens_pages_take_a_ticket_and_the_kiosk_code_checks_it_in(
     assert "A001" in mine.text and "Not checked in" in mine.text
     wrong = await client.get(f"/arrive/{world.branch.id}/0123456789abcdef01234567?lang=en")
     assert wrong.status_code == 404 and "not valid" in wrong.text
-    key = remote.arrival_key(SECRET, world.branch.id, date(2026, 11, 27))
-    arrived = await client.get(f"/arrive/{world.branch.id}/{key}?lang=en")
+    key = remote.arrival_key(SECRET, world.branch.id, clock.now())
+    asked = await client.get(
+        f"/arrive/{world.branch.id}/{key}?lang=en"
+    )  # a page to confirm: nothing done yet
+    assert asked.status_code == 200 and "with ticket A001: check in" in asked.text
+    assert "data-awaiting-arrival" in (await client.get(ticket_url.replace("?", "/live?"))).text
+    forged = await client.post(f"/arrive/{world.branch.id}/{key}?lang=en", data={"csrf_token": "0" * 32})
+    assert forged.status_code == 403
+    arrived = await client.post(f"/arrive/{world.branch.id}/{key}?lang=en", data={"csrf_token": csrf})
     assert arrived.status_code == 303 and arrived.headers["location"].startswith("/t/")
     after = await client.get(arrived.headers["location"])
     assert "You have checked in at the centre." in after.text

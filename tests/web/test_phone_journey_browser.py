@@ -217,13 +217,15 @@ async def test_a_remote_ticket_is_taken_on_the_phone_checked_in_by_the_kiosks_co
     arrival = await kiosk.locator("#kiosk-arrival-start img").get_attribute("data-arrival-url")
     assert arrival is not None and f"/arrive/{world.branch.id}/" in arrival
     await phone.goto(arrival)
+    await phone.locator('button[type="submit"]').click()  # "I am here: check in"
     await expect(phone.locator(".status__arrived")).to_be_visible()
     await expect(phone.locator("[data-awaiting-arrival]")).to_have_count(0)
 
     # Called: the page says which window, and so does the SMS.
     called = await client.post(f"{window}/call-next", headers=auth)
     assert called.json()["visit"]["number"] == number
-    await expect(phone.locator(".call")).to_contain_text(str(world.windows[2].number))
+    # (the page asks every 5 seconds)
+    await expect(phone.locator(".call")).to_contain_text(str(world.windows[2].number), timeout=12_000)
     await tell_citizens(worker)
     told = await smsc.wait_for(2)
     assert told[1].text == gettext(CALLED, "kk", number=number, window=world.windows[2].number)

@@ -50,12 +50,16 @@ PRIVATE_SUFFIXES: Final = (".localhost", ".local", ".internal", ".home.arpa", ".
 # The ticket's messages are worth nothing after the visitor's turn has passed; the others keep a while.
 TICKET_TTL_S: Final = 10 * 60
 DEFAULT_TTL_S: Final = 12 * 3600
-URGENT_TEMPLATES: Final = frozenset({"ticket_called", "ticket_near"})
+URGENT_TEMPLATES: Final = frozenset(
+    {"ticket_called", "ticket_near", "ticket_position", "ticket_position_remote"}
+)
 # Where a tap on the notification leads, by the template's family; the citizen's home otherwise.
 LINKS: Final = (("ticket_", "/me/tickets"), ("appointment_", "/me/appointments"))
 HOME_LINK: Final = "/me"
 # Pushes a push service refused in a row (4xx other than "gone") before the subscription is dropped.
 MAX_FAILURES: Final = 3
+# Pushes of one batch in flight at once.
+CONCURRENT: Final = 20
 
 
 def b64url(data: bytes) -> str:
@@ -325,15 +329,26 @@ class PushTransport:
         )
 
     async def send(self, messages: list[PushMessage]) -> dict[int, list[Answer]]:
-        """Each message to each of its targets, the targets of a batch concurrently; per message, what
-        each push service answered."""
-        answers: dict[int, list[Answer]] = {}
+        """Each message to each of its targets, every push of the batch concurrently (``CONCURRENT`` at a
+        time), so that a slow push service holds the batch up for one timeout, not one per message; per
+        message, what each push service answered."""
+        gate = asyncio.Semaphore(CONCURRENT)
+
+        async def one(session: aiohttp.ClientSession, message: PushMessage, target: Target) -> Answer:
+            async with gate:
+                return await self._push(session, message, target)
+
         async with self._session() as session:
-            for message in messages:
-                answers[message.notification_id] = list(
-                    await asyncio.gather(*(self._push(session, message, t) for t in message.targets))
+            answered = await asyncio.gather(
+                *(
+                    asyncio.gather(*(one(session, message, target) for target in message.targets))
+                    for message in messages
                 )
-        return answers
+            )
+        return {
+            message.notification_id: list(answers)
+            for message, answers in zip(messages, answered, strict=True)
+        }
 
     async def _push(self, session: aiohttp.ClientSession, message: PushMessage, target: Target) -> Answer:
         def answer(verdict: Verdict, detail: str) -> Answer:

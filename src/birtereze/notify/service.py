@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Final
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from birtereze.branches import service as branches_service
@@ -408,14 +409,24 @@ async def subscribe(
     """Keep a browser's subscription for the citizen. A browser subscribing again (the same endpoint)
     replaces its row, whoever had it: the browser's notifications follow whoever signed in on it last.
     Beyond ``MAX_SUBSCRIPTIONS`` the citizen's oldest are dropped."""
-    row = (
-        await session.execute(
-            select(PushSubscription).where(PushSubscription.endpoint == subscription.endpoint)
-        )
-    ).scalar_one_or_none()
+    same_endpoint = select(PushSubscription).where(PushSubscription.endpoint == subscription.endpoint)
+    row = (await session.execute(same_endpoint)).scalar_one_or_none()
     if row is None:
-        row = PushSubscription(endpoint=subscription.endpoint, created_at=now, failures=0)
-        session.add(row)
+        # Two tabs of one browser subscribing at once: the second finds the first's row.
+        try:
+            async with session.begin_nested():
+                row = PushSubscription(
+                    endpoint=subscription.endpoint,
+                    citizen_id=citizen_id,
+                    p256dh=subscription.p256dh,
+                    auth=subscription.auth,
+                    created_at=now,
+                    failures=0,
+                )
+                session.add(row)
+                await session.flush()
+        except IntegrityError:
+            row = (await session.execute(same_endpoint)).scalar_one()
     row.citizen_id = citizen_id
     row.p256dh = subscription.p256dh
     row.auth = subscription.auth

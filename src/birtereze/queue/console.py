@@ -86,6 +86,7 @@ class Line:
     to_window: bool
     to_me: bool
     back_at: str | None  # a delayed transfer's time of return, local
+    away: bool = False  # a remote ticket whose holder has not checked in: in the line, not callable
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,13 +184,16 @@ async def _lines(
             id=visit.id,
             number=visit.number,
             queue=f"{queue.prefix} · {_name(queue, locale)}" if queue else "",
-            waited_minutes=max(math.floor((now - visit.queued_at).total_seconds() / 60), 0),
+            waited_minutes=0
+            if visit.arrived_at is None
+            else max(math.floor((now - visit.queued_at).total_seconds() / 60), 0),
             priority=priorities.get(visit.priority_code) if visit.priority_code else None,
             appointment=visit.appointment,
             first_in_line=visit.first_in_line,
             to_window=visit.pool_window_id == counter.window_id,
             to_me=visit.pool_staff_id is not None and visit.pool_staff_id == counter.staff_id,
             back_at=_local(visit.available_at, zone) if visit.available_at > now else None,
+            away=visit.arrived_at is None,
         )
 
     return [line(v) for v in waiting], [line(v) for v in parked]

@@ -3,7 +3,7 @@ search), says whether they are served out of turn, and takes a ticket — shown 
 code and printed. A visitor with a booking checks in instead: the kiosk's 2D scanner types the booking's
 code (its QR code holds the code alone) into the check-in screen's field, or the visitor types it, and the
 ticket comes the same way (``checkInAppointment``). A visitor who took a ticket on the phone scans the
-kiosk's arrival QR code, which changes every day.
+kiosk's arrival QR code, which changes every few minutes.
 
 The kiosk signs in as a ``kiosk`` account with its token in the address (``?access_token=``, as the
 display board does); its script takes tickets through the REST API (``issueTicket``, with an
@@ -17,14 +17,14 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Final
 from zoneinfo import ZoneInfo
 
 import segno
 import structlog
 from fastapi import APIRouter, Depends, Query, Request, Response
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import AwareDatetime
 
 from birtereze.appointments.service import CODE_ALPHABET
@@ -50,6 +50,8 @@ PageLocale = Annotated[str, Depends(page_locale)]
 # Seconds without a touch before the kiosk goes back to its first screen: on the services, and once
 # a ticket is shown (the visitor has taken it and gone).
 IDLE_RESET_S: Final = 60
+# How often the kiosk fetches its arrival QR code anew: well within the key's period (remote.ARRIVAL_KEY_S).
+ARRIVAL_REFRESH_S: Final = 60
 TICKET_SHOWN_S: Final = 20
 # The on-screen keyboard of the service search, by the page's language (kiosks have no keyboard).
 _RUSSIAN_ROWS: Final = ("йцукенгшщзхъ", "фывапролджэ", "ячсмитьбюё")
@@ -148,10 +150,10 @@ def _qr(url: str, scale: int) -> str:
     return segno.make(url, error="m").svg_data_uri(scale=scale, border=2, dark="#000", light="#fff")
 
 
-def arrival_url(request: Request, secret: str, branch_id: int, day: date) -> str:
-    """The address in the kiosk's arrival QR code for the centre's local ``day``: a phone that opens it
-    checks its remote ticket in (the key proves it was read here today)."""
-    key = arrival_key(secret, branch_id, day)
+def arrival_url(request: Request, secret: str, branch_id: int, now: datetime) -> str:
+    """The address in the kiosk's arrival QR code now: a phone that opens it checks its remote ticket in
+    (the key, which changes every few minutes, proves that it was read here just now)."""
+    key = arrival_key(secret, branch_id, now)
     return str(request.url_for("remote_arrive", branch_id=branch_id, key=key))
 
 
@@ -163,6 +165,25 @@ def _printer(settings: AppSettings, principal: Principal) -> tuple[str, int] | N
         return None
     host, _, port = address.rpartition(":") if address.count(":") == 1 else (address, "", "")
     return (host, int(port)) if port.isdigit() else (address, PRINTER_PORT)
+
+
+@router.get("/kiosk/{branch_id}/arrival", name="kiosk_arrival", response_class=JSONResponse)
+async def kiosk_arrival(
+    branch_id: PathId,
+    request: Request,
+    session: DbSession,
+    now: Now,
+    principal: HallDevice,
+    settings: AppSettings,
+) -> JSONResponse:
+    """The arrival QR code of the moment, for the kiosk's script to show in place of the old one."""
+    in_scope(principal, branch_id)
+    await branches_service.get(session, branch_id)
+    url = arrival_url(request, settings.secret_key, branch_id, now)
+    return JSONResponse(
+        {"url": url, "qr": _qr(url, 8), "refresh_s": ARRIVAL_REFRESH_S},
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 @router.get("/kiosk/{branch_id}", name="kiosk")
@@ -180,9 +201,8 @@ async def kiosk(
     in_scope(principal, branch_id)
     branch = await branches_service.get(session, branch_id)
     zones, situations, priorities = await _menu(session, branch_id, locale)
-    # The arrival key changes at the centre's midnight: the page reloads when its day is over.
-    day = branches_service.service_day(branch.timezone, now)
-    arrival = arrival_url(request, settings.secret_key, branch_id, day)
+    # The arrival key changes every few minutes: the page's script fetches the new code (kiosk_arrival).
+    arrival = arrival_url(request, settings.secret_key, branch_id, now)
     context = {
         "branch_id": branch_id,
         "branch": getattr(branch, f"name_{locale}"),
@@ -197,6 +217,7 @@ async def kiosk(
         "arrival_captions": [(code, ARRIVAL.render(code)) for code, _name in LANGUAGES],
         "arrival_url": arrival,
         "arrival_qr": _qr(arrival, 8),
+        "arrival_refresh_s": ARRIVAL_REFRESH_S,
         # Where the kiosk goes back to when idle: the first screen, in Kazakh.
         "start_url": language_url(request, "kk"),
         "network_printer": _printer(settings, principal) is not None,

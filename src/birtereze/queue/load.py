@@ -80,7 +80,7 @@ class BranchLoad:
 
 
 _WAITING: Final = Statement(
-    select(Visit.queue_id, Visit.queued_at).where(
+    select(Visit.queue_id, Visit.queued_at, Visit.arrived_at).where(
         Visit.branch_id == bindparam("branch_id"),
         Visit.status == "waiting",
         Visit.available_at <= bindparam("now"),
@@ -106,6 +106,11 @@ _LAST_CALLS: Final = Statement(
 )
 
 
+def _waiting_since(queued_at: datetime, arrived_at: datetime | None) -> datetime | None:
+    """When a waiting ticket's wait at the centre began; None while its holder is not there yet."""
+    return None if arrived_at is None else queued_at
+
+
 async def branch_load(db: Db, *, branch_id: int, now: datetime) -> BranchLoad:
     tx = await transaction(db)
     params = {"branch_id": branch_id, "now": now}
@@ -122,7 +127,7 @@ async def branch_load(db: Db, *, branch_id: int, now: datetime) -> BranchLoad:
         branch_id,
         now,
         local,
-        waiting=[(row.queue_id, row.queued_at) for row in waiting_rows],
+        waiting=[(row.queue_id, _waiting_since(row.queued_at, row.arrived_at)) for row in waiting_rows],
         staffed=[(row[0], row[1], row[2]) for row in staffed],
         durations=durations,
         offered=[(row.service_id, row.queue_id) for row in offered],
@@ -149,13 +154,14 @@ def _assemble(
     now: datetime,
     local: datetime,
     *,
-    waiting: Sequence[tuple[int, datetime]],
+    waiting: Sequence[tuple[int, datetime | None]],
     staffed: Sequence[tuple[int, int | None, str]],
     durations: dict[int, list[float]],
     offered: Sequence[tuple[int, int]],
     last_wait: dict[int, float],
 ) -> BranchLoad:
-    """A branch's load from its rows: waiting tickets (queue, queued at), staffed windows (window, queue
+    """A branch's load from its rows: waiting tickets (queue, queued at; None for a remote ticket whose
+    holder is not at the centre yet: in the line, but not waiting here), staffed windows (window, queue
     it serves, state), recent service times per queue, offers (service, queue) and each queue's last
     called ticket's wait."""
     queues: dict[int, QueueLoad] = {}
@@ -164,8 +170,11 @@ def _assemble(
         return queues.setdefault(queue_id, QueueLoad(queue_id=queue_id))
 
     waits: dict[int, list[float]] = defaultdict(list)
+    in_line: dict[int, int] = defaultdict(int)
     for queue_id, queued_at in waiting:
-        waits[queue_id].append(max((now - queued_at).total_seconds(), 0.0))
+        in_line[queue_id] += 1
+        if queued_at is not None:
+            waits[queue_id].append(max((now - queued_at).total_seconds(), 0.0))
     windows_by_queue: dict[int, set[int]] = defaultdict(set)
     free_by_queue: dict[int, set[int]] = defaultdict(set)
     open_windows: set[int] = set()
@@ -177,10 +186,10 @@ def _assemble(
                 free_by_queue[staffed_queue_id].add(window_id)
     branch_mean = _branch_mean(durations)
     branch_service_s = DEFAULT_SERVICE_S if branch_mean is None else branch_mean
-    for queue_id in {*waits, *windows_by_queue, *(queue_id for _, queue_id in offered)}:
+    for queue_id in {*in_line, *windows_by_queue, *(queue_id for _, queue_id in offered)}:
         load = queue(queue_id)
         values = waits.get(queue_id, [])
-        load.waiting = len(values)
+        load.waiting = in_line.get(queue_id, 0)
         load.mean_wait_s = sum(values) / len(values) if values else 0.0
         load.longest_wait_s = max(values, default=0.0)
         load.windows = len(windows_by_queue.get(queue_id, ()))
@@ -223,12 +232,12 @@ async def branch_loads(
     ids = list(branch_ids)
     since = now - SERVICE_WINDOW
     zones = dict((await session.execute(select(Branch.id, Branch.timezone).where(Branch.id.in_(ids)))).all())
-    waiting: dict[int, list[tuple[int, datetime]]] = defaultdict(list)
-    waiting_rows = select(Visit.branch_id, Visit.queue_id, Visit.queued_at).where(
+    waiting: dict[int, list[tuple[int, datetime | None]]] = defaultdict(list)
+    waiting_rows = select(Visit.branch_id, Visit.queue_id, Visit.queued_at, Visit.arrived_at).where(
         Visit.branch_id.in_(ids), Visit.status == "waiting", Visit.available_at <= now
     )
-    for branch_id, queue_id, queued_at in await session.execute(waiting_rows):
-        waiting[branch_id].append((queue_id, queued_at))
+    for branch_id, queue_id, queued_at, arrived_at in await session.execute(waiting_rows):
+        waiting[branch_id].append((queue_id, _waiting_since(queued_at, arrived_at)))
     staffed: dict[int, list[tuple[int, int | None, str]]] = defaultdict(list)
     staffed_rows = (
         select(Counter.branch_id, Counter.window_id, WorkProfileQueue.queue_id, Counter.state)

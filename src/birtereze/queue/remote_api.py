@@ -41,6 +41,31 @@ ARRIVE_ANSWERS: dict[int | str, dict[str, str]] = {
 }
 
 
+async def take_ticket(
+    session: AsyncSession,
+    *,
+    citizen_id: int,
+    branch_id: int,
+    service_id: int,
+    language: str,
+    now: datetime,
+) -> tuple[VisitRow, queue_load.TicketEstimate]:
+    """Take a remote ticket (``remote.take``) and keep the wait predictors' estimates with it, as a
+    kiosk's ticket keeps them: the API's and the page's way."""
+    visit = await remote.take(
+        session,
+        citizen_id=citizen_id,
+        branch_id=branch_id,
+        service_id=service_id,
+        language=language,
+        now=now,
+    )
+    estimate = await queue_load.ticket_estimate(session, visit, now=now)
+    if estimate.estimates is not None:
+        await queue_service.remember_estimates(session, visit_id=visit.id, estimates=estimate.estimates)
+    return visit, estimate
+
+
 async def remote_ticket_read(
     session: AsyncSession,
     request: Request,
@@ -84,7 +109,7 @@ async def take_remote_ticket(
     """Take a ticket at an open centre from the phone. It keeps its place in the line, but is called only
     once its holder has checked in at the centre (the kiosk's QR code, or the phone's location); an SMS
     says when to come."""
-    visit = await remote.take(
+    visit, estimate = await take_ticket(
         session,
         citizen_id=citizen.citizen_id,
         branch_id=body.branch_id,
@@ -92,9 +117,6 @@ async def take_remote_ticket(
         language=body.language or citizen.language,
         now=now,
     )
-    estimate = await queue_load.ticket_estimate(session, visit, now=now)
-    if estimate.estimates is not None:
-        await queue_service.remember_estimates(session, visit_id=visit.id, estimates=estimate.estimates)
     return model_response(await remote_ticket_read(session, request, settings, visit, now, estimate), 201)
 
 
@@ -102,7 +124,8 @@ async def take_remote_ticket(
 async def list_my_remote_tickets(
     request: Request, citizen: CurrentCitizen, session: DbSession, now: Now, settings: AppSettings
 ) -> Response:
-    """The signed-in citizen's remote tickets of today, the latest first."""
+    """The signed-in citizen's tickets of today, the latest first: remote ones, and those of their
+    bookings once checked in (``remote`` tells them apart)."""
     visits = await remote.list_mine(session, citizen_id=citizen.citizen_id, now=now)
     items = [await remote_ticket_read(session, request, settings, visit, now) for visit in visits]
     return model_response(RemoteTicketList(items=items))

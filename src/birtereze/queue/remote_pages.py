@@ -28,8 +28,8 @@ from birtereze.core import security
 from birtereze.core.errors import DomainError, NotFound
 from birtereze.core.i18n import _l
 from birtereze.queue import load as queue_load
-from birtereze.queue import service as queue_service
-from birtereze.queue.errors import ArrivalKeyInvalid
+from birtereze.queue.errors import ArrivalKeyInvalid, NoRemoteTicket
+from birtereze.queue.remote_api import take_ticket
 from birtereze.queue.service import remote
 from birtereze.web.deps import AppSettings, DbSession, Now
 from birtereze.web.templating import page_locale, render
@@ -77,7 +77,8 @@ class MyTicket:
 async def my_tickets(
     request: Request, citizen: MaybeCitizen, session: DbSession, now: Now, locale: PageLocale
 ) -> Response:
-    """Today's remote tickets, each with its place and a link to its live page."""
+    """Today's tickets (remote ones and booked ones checked in), each with its place and a link to its
+    live page."""
     if citizen is None:
         return deps.sign_in_first(request, locale)
     secret = request.app.state.settings.secret_key
@@ -225,7 +226,7 @@ async def remote_ticket_take(
             status_code=400,
         )
     try:
-        visit = await remote.take(
+        visit, _estimate = await take_ticket(
             session,
             citizen_id=citizen.citizen_id,
             branch_id=branch_id,
@@ -245,10 +246,13 @@ async def remote_ticket_take(
             notice=error.detail(locale),
             status_code=error.status,
         )
-    _ahead, _wait, estimates = await queue_load.ticket_estimate(session, visit, now=now)
-    if estimates is not None:
-        await queue_service.remember_estimates(session, visit_id=visit.id, estimates=estimates)
     return _ticket_page(request, visit.id, now, locale)
+
+
+def _arrival_refused(request: Request, locale: str, branch_id: int, key: str) -> HTMLResponse | None:
+    if not 0 < branch_id <= 2**62 or len(key) > 64:
+        return _message(request, locale, ArrivalKeyInvalid().detail(locale), 404)
+    return None
 
 
 @router.get("/arrive/{branch_id}/{key}", name="remote_arrive")
@@ -262,13 +266,53 @@ async def remote_arrive(
     now: Now,
     locale: PageLocale,
 ) -> Response:
-    """The kiosk's "took a ticket on your phone?" QR code: the signed-in citizen's remote ticket at this
-    centre is checked in, and its page opens."""
+    """The kiosk's "took a ticket on your phone?" QR code: the signed-in citizen confirms that they are
+    here, and their remote ticket at this centre is checked in (a POST, so that no link elsewhere can
+    check anyone in). A ticket checked in already opens at once."""
     if citizen is None:
         return deps.sign_in_first(request, locale)
-    if not 0 < branch_id <= 2**62 or len(key) > 64:
+    refused = _arrival_refused(request, locale, branch_id, key)
+    if refused is not None:
+        return refused
+    if not remote.arrival_key_matches(settings.secret_key, branch_id, now, key):
         return _message(request, locale, ArrivalKeyInvalid().detail(locale), 404)
+    held = await remote.active_ticket(session, citizen_id=citizen.citizen_id, branch_id=branch_id)
+    if held is None or held.status != "waiting":
+        return _message(request, locale, NoRemoteTicket().detail(locale), NoRemoteTicket.status)
+    if held.arrived_at is not None:
+        return _ticket_page(request, held.id, now, locale)
+    branch = await branches_service.get(session, branch_id)
+    context = {
+        "number": held.number,
+        "centre": getattr(branch, f"name_{locale}"),
+        "action": f"{request.app.url_path_for('remote_arrive_confirm', branch_id=branch_id, key=key)}"
+        f"?lang={locale}",
+        "citizen": citizen,
+    }
+    return render(request, "queue/remote_arrive.html", context, locale=locale)
+
+
+@router.post("/arrive/{branch_id}/{key}", name="remote_arrive_confirm")
+async def remote_arrive_confirm(
+    branch_id: int,
+    key: str,
+    request: Request,
+    citizen: MaybeCitizen,
+    session: DbSession,
+    settings: AppSettings,
+    now: Now,
+    locale: PageLocale,
+) -> Response:
+    """The confirmation's form: the ticket is checked in, and its page opens."""
+    if citizen is None:
+        return deps.sign_in_first(request, locale)
+    refused = _arrival_refused(request, locale, branch_id, key)
+    if refused is not None:
+        return refused
+    form = await read_form(request)
     try:
+        deps.refuse_cross_site(request)
+        deps.check_csrf(citizen, form.get("csrf_token"))
         visit = await remote.arrive_by_key(
             session,
             citizen_id=citizen.citizen_id,

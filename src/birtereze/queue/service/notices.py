@@ -7,9 +7,9 @@ Run every few seconds by the job ``queue.notify_citizens``:
   for a remote ticket not checked in yet, the message says to come now and check in;
 - "go to window N" once, when the ticket is called;
 - a remote ticket still not checked in ``remote_hold_s`` after its "N-th in line" message is cancelled
-  (reason ``not_arrived``), and its holder told so. A remote ticket is held from the moment its place
-  reaches N even where the centre sends no such SMS (N = 0: from first in line), so that a ticket whose
-  holder never comes does not stay at the head of the line all day.
+  (reason ``not_arrived``), and its holder told so. Where the centre sends no such message (N = 0), a
+  remote ticket's holder is still told to come when first in line, and held from then, so that a
+  ticket whose holder never comes does not stay at the head of the line all day.
 
 Each message is claimed by setting its column with a conditional UPDATE in the same transaction as the
 outbox row: it is sent once, even if two runs overlap. Only the visits linked to a citizen are read (a
@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from birtereze.branches.models import Branch, Window
 from birtereze.citizens import service as citizens_service
 from birtereze.core import events
+from birtereze.core.errors import DomainError
 from birtereze.notify import service as notify_service
 from birtereze.queue.models import Visit
 from birtereze.queue.service.tickets import waiting_order
@@ -117,7 +118,7 @@ _HELD: Final = (
         Visit.arrived_at.is_(None),
         Visit.notified_position_at.is_not(None),
     )
-    .order_by(Visit.id)
+    .order_by(Visit.notified_position_at, Visit.id)  # the longest held first: those expire first
     .limit(BATCH)
 )
 _EXPIRE: Final = (
@@ -178,17 +179,22 @@ async def _tell(
     params: dict[str, object],
     now: datetime,
 ) -> bool:
-    queued = await notify_service.to_citizen(
-        session,
-        citizen_id=citizen_id,
-        phone=await _phone(session, sent, citizen_id),
-        template=template,
-        language=language,
-        params=params,
-        now=now,
-        branch_id=branch_id,
-        visit_id=visit_id,
-    )
+    try:
+        queued = await notify_service.to_citizen(
+            session,
+            citizen_id=citizen_id,
+            phone=await _phone(session, sent, citizen_id),
+            template=template,
+            language=language,
+            params=params,
+            now=now,
+            branch_id=branch_id,
+            visit_id=visit_id,
+        )
+    except DomainError:
+        # A phone the outbox refuses must not hold up every other citizen's notice, round after round.
+        log.warning("queue.citizen_not_notified", visit_id=visit_id, reason="recipient refused")
+        return False
     if not queued:
         log.info("queue.citizen_not_notified", visit_id=visit_id, reason="no phone, no push")
     return bool(queued)
@@ -198,9 +204,9 @@ async def _positions(session: AsyncSession, sent: Sent, now: datetime) -> None:
     for row in (await session.execute(_DUE_POSITION, {"now": now})).all():
         if not await _claim(session, "notified_position_at", row.id, now):
             continue
-        if row.remote_notify_position <= 0:
-            continue  # the hold of a remote ticket starts; the centre sends no such message
         remote_waiting = row.channel == "remote" and row.arrived_at is None
+        if row.remote_notify_position <= 0 and not remote_waiting:
+            continue  # the centre sends no such message; a remote ticket's holder is told to come regardless
         branch = await _centre(session, sent, row.branch_id)
         params: dict[str, object] = {
             "number": row.number,

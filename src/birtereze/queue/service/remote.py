@@ -45,19 +45,30 @@ ACTIVE: Final = ("waiting", "called", "serving", "parked")
 # A phone's reported accuracy counts towards the check-in radius up to this much (a phone indoors
 # reports hundreds of metres; more than this would let one check in from across the town).
 MAX_ACCURACY_M: Final = 100.0
+# How long a kiosk's arrival QR code stands for one key (and the previous key is still taken).
+ARRIVAL_KEY_S: Final = 600
 
 
-def arrival_key(secret: str, branch_id: int, day: date) -> str:
-    """The key in the address of a centre's arrival QR code (shown on its kiosks) for one local day: a
-    phone that opens ``/arrive/{branch_id}/{key}`` proves that it stood in front of that centre's kiosk
-    that day. A photograph of the code stops working at midnight."""
+def _period(at: datetime) -> int:
+    return int(at.timestamp()) // ARRIVAL_KEY_S
+
+
+def arrival_key(secret: str, branch_id: int, at: datetime) -> str:
+    """The key in the address of a centre's arrival QR code (shown on its kiosks) at ``at``: a phone that
+    opens ``/arrive/{branch_id}/{key}`` proves that it stood in front of that centre's kiosk a few minutes
+    ago. The key changes every ``ARRIVAL_KEY_S`` (the kiosks fetch the new code), so that a photograph
+    of the code passed round does not check anyone in from home for long."""
     key = hmac.new(secret.encode(), b"birtereze.arrival", hashlib.sha256).digest()
-    message = f"{branch_id}:{day.isoformat()}".encode()
+    message = f"{branch_id}:{_period(at)}".encode()
     return hmac.new(key, message, hashlib.sha256).hexdigest()[:24]
 
 
-def arrival_key_matches(secret: str, branch_id: int, day: date, key: str) -> bool:
-    return hmac.compare_digest(arrival_key(secret, branch_id, day).encode(), key.encode())
+def arrival_key_matches(secret: str, branch_id: int, now: datetime, key: str) -> bool:
+    """The key of the current period or of the one before (a code read just before it changed)."""
+    return any(
+        hmac.compare_digest(arrival_key(secret, branch_id, at).encode(), key.encode())
+        for at in (now, now - timedelta(seconds=ARRIVAL_KEY_S))
+    )
 
 
 _ACTIVE_TICKET: Final = Statement(
@@ -130,7 +141,6 @@ _MINE: Final = Statement(
     select(*VISIT_COLUMNS)
     .where(
         Visit.citizen_id == bindparam("citizen_id"),
-        Visit.channel == CHANNEL,
         Visit.issued_at >= bindparam("since", type_=Visit.issued_at.type),
     )
     .order_by(Visit.id.desc())
@@ -139,7 +149,8 @@ _MINE: Final = Statement(
 
 
 async def list_mine(session: AsyncSession, *, citizen_id: int, now: datetime) -> list[VisitRow]:
-    """The citizen's remote tickets of today (each centre's local day), the latest first."""
+    """The citizen's tickets of today (each centre's local day), the latest first: those taken on the
+    phone and those of their bookings, checked in at the kiosk."""
     rows = await (await transaction(session)).rows(
         _MINE, {"citizen_id": citizen_id, "since": now - timedelta(days=2)}
     )
@@ -183,10 +194,9 @@ async def arrive(db: Db, *, visit_id: int, now: datetime, how: str) -> VisitRow:
 async def arrive_by_key(
     session: AsyncSession, *, citizen_id: int, branch_id: int, key: str, secret: str, now: datetime
 ) -> VisitRow:
-    """Check in the citizen's remote ticket at this centre by the key of the kiosk's QR code (today's)."""
-    branch = await branches_service.get(session, branch_id)
-    today = branches_service.service_day(branch.timezone, now)
-    if not arrival_key_matches(secret, branch_id, today, key):
+    """Check in the citizen's remote ticket at this centre by the key of the kiosk's QR code."""
+    await branches_service.get(session, branch_id)  # NotFound for a centre that does not exist
+    if not arrival_key_matches(secret, branch_id, now, key):
         raise ArrivalKeyInvalid()
     held = await active_ticket(session, citizen_id=citizen_id, branch_id=branch_id)
     if held is None or held.status != "waiting":

@@ -17,7 +17,7 @@ from birtereze.queue.errors import (
     UnknownOutcome,
     WindowNotInBranch,
 )
-from birtereze.queue.models import Queue, VisitService, WorkProfile
+from birtereze.queue.models import Queue, Visit, VisitService, WorkProfile
 from birtereze.queue.service.desk import Desk, current_visit, locked_desk, record_event, set_state
 from birtereze.queue.service.rows import save_counter, save_visit
 from birtereze.staff.models import Staff
@@ -169,6 +169,13 @@ async def park(db: Db, *, window_id: int, now: datetime) -> Desk:
 _QUEUE_BRANCH: Final = Statement(select(Queue.branch_id).where(Queue.id == bindparam("id")))
 _WINDOW_BRANCH: Final = Statement(select(Window.branch_id).where(Window.id == bindparam("id")))
 _STAFF: Final = Statement(select(Staff.id).where(Staff.id == bindparam("id")))
+# A transferred ticket waits afresh: its holder is told again when near and when called, and a booked
+# ticket, whose booked time has been honoured by its first call, waits like any other from now on.
+_WAITS_AFRESH: Final = Statement(
+    update(Visit)
+    .where(Visit.id == bindparam("k_id"))
+    .values(appointment=False, notified_position_at=None, notified_called_at=None)
+)
 
 
 async def transfer(
@@ -214,8 +221,11 @@ async def transfer(
     visit.wait_estimates = None  # made for the wait from the issue, not from this transfer
     desk.counter.visit_id = None
     set_state(desk.counter, "open", now)
+    visit.appointment = False
+    visit.notified_position_at = visit.notified_called_at = None
     desk.visit = visit
     await save_visit(tx, visit)
+    await tx.execute(_WAITS_AFRESH, {"k_id": visit.id})
     await save_counter(tx, desk.counter)
     await record_event(
         tx,

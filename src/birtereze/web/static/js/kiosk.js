@@ -44,15 +44,23 @@
     window.location.assign(data.startUrl); // the first screen, in Kazakh, with nothing remembered
   }
 
-  // --- a new day: the arrival QR code's key has changed -------------------------------------------
-  // The page was drawn with the key of the centre's day; when this kiosk's clock passes the centre's
-  // midnight the first screen is drawn anew (a visitor in the middle of something is not interrupted:
-  // the idle return to the start reloads the page too).
-  const centreDay = () => new Date().toLocaleDateString("en-CA", { timeZone: data.timezone }); // YYYY-MM-DD
-  const loadedOn = centreDay();
-  function newDay() {
-    if (current === "start" && centreDay() !== loadedOn) restart();
+  // --- the arrival QR code: its key changes every few minutes ----------------------------------------
+  // Fetched anew every minute and swapped in place, so that a photograph of it soon stops working; a
+  // failed fetch keeps the code shown (the server still takes the previous key for a while).
+  async function freshArrivalCode() {
+    try {
+      const response = await fetch(data.arrivalCodeUrl, { headers: auth, cache: "no-store" });
+      if (!response.ok) return;
+      const fresh = await response.json();
+      for (const image of document.querySelectorAll(".kiosk__arrival-qr")) {
+        image.src = fresh.qr;
+        image.dataset.arrivalUrl = fresh.url;
+      }
+    } catch (error) {
+      // offline for a moment: the next round tries again
+    }
   }
+  setInterval(freshArrivalCode, Number(data.arrivalSeconds) * 1000);
   for (const type of ["pointerdown", "keydown", "input"]) document.addEventListener(type, idle, { passive: true });
 
   // --- problems, in the API's words ------------------------------------------------------------------
@@ -321,10 +329,7 @@
     });
   }
   tick();
-  setInterval(() => {
-    tick();
-    newDay();
-  }, 10000);
+  setInterval(tick, 10000);
 
   const first = { "#services": "services", "#check-in": "check-in" }[window.location.hash];
   show(first || "start");
