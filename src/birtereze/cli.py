@@ -145,6 +145,45 @@ def migrate(revision: str) -> None:
     click.echo(f"database migrated to {revision}")
 
 
+@main.command()
+@click.option("--year", type=click.IntRange(1900, 2999), required=True, help="The calendar year")
+@click.option(
+    "--week", type=click.Choice(["5", "6"]), default="5", show_default=True, help="Days in the work week"
+)
+@click.option("--lang", type=click.Choice(["kk", "ru", "en"]), default="en", show_default=True)
+@click.option("--branch", "branch_code", default=None, help="Also close this branch (code) on these days")
+def holidays(year: int, week: str, lang: str, branch_code: str | None) -> None:
+    """Print Kazakhstan's days off of a year besides weekends; optionally load them into a branch."""
+    from birtereze.kz import calendar as kz_calendar
+
+    days = kz_calendar.days_off(year, week=int(week))
+    if year not in kz_calendar.covered_years():
+        click.echo(f"# {year} is not in the sourced data: fixed-date holidays only, no transfers")
+    for off in days:
+        click.echo(f"{off.day.isoformat()}  {off.day.strftime('%a')}  {off.reason:<10}  {off.names[lang]}")
+    if branch_code is None:
+        return
+
+    async def load() -> int:
+        from birtereze.branches import service as branches_service
+        from birtereze.core.db import create_engine, session_factory, unit_of_work
+
+        engine = create_engine(get_settings().database_url)
+        try:
+            async with unit_of_work(session_factory(engine)) as session:
+                branch = await branches_service.get_by_code(session, branch_code)
+                if branch is None:
+                    raise click.ClickException(f"no branch with the code {branch_code!r}")
+                added = await branches_service.add_public_holidays(
+                    session, branch_id=branch.id, year=year, week=int(week)
+                )
+                return len(added)
+        finally:
+            await engine.dispose()
+
+    click.echo(f"{_run(load)} days added to branch {branch_code}")
+
+
 @main.command("demo-data")
 @click.option("--if-empty", is_flag=True, help="Do nothing when a branch already exists")
 @click.option("--base-url", default="http://127.0.0.1:8000", show_default=True, help="For the hall's links")

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from birtereze.branches.models import Branch, OpeningHours, SpecialDay, Window, Zone
 from birtereze.core.db import refuse_duplicate
 from birtereze.core.errors import NotFound
+from birtereze.kz import calendar as kz_calendar
 
 
 async def get(session: AsyncSession, branch_id: int) -> Branch:
@@ -173,6 +174,31 @@ async def add_special_day(
     session.add(special)
     await session.flush()
     return special
+
+
+async def add_public_holidays(
+    session: AsyncSession, *, branch_id: int, year: int, week: int = 5
+) -> list[SpecialDay]:
+    """Close the branch on Kazakhstan's days off of ``year`` (holidays, carry-overs, decreed transfers;
+    ``birtereze.kz.calendar``) as special days; days the branch already has are left as they are."""
+    existing = {s.day for s in await list_special_days(session, branch_id=branch_id)}
+    added = []
+    for off in kz_calendar.days_off(year, week=week):
+        if off.day in existing:
+            continue
+        special = SpecialDay(
+            branch_id=branch_id,
+            day=off.day,
+            kind="holiday",
+            opens=None,
+            closes=None,
+            # The hall's stand shows it in Kazakh and Russian, the languages of the hall.
+            note=" / ".join(dict.fromkeys((off.names["kk"], off.names["ru"]))),
+        )
+        session.add(special)
+        added.append(special)
+    await session.flush()
+    return added
 
 
 async def update(session: AsyncSession, branch: Branch, **fields: object) -> Branch:

@@ -30,6 +30,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
+from functools import cache
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
@@ -41,6 +42,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from birtereze.branches import service as branches_service
 from birtereze.branches.models import Branch, OpeningHours, SpecialDay, Window, Zone
 from birtereze.core.events import Event
+from birtereze.kz import calendar as kz_calendar
 from birtereze.queue import calling, kpis
 from birtereze.queue import service as queue_service
 from birtereze.queue.models import Queue
@@ -106,7 +108,9 @@ class BranchSetup:
 
     @property
     def holidays(self) -> frozenset[date]:
-        return frozenset(s.day for s in self.special_days if s.kind == "holiday")
+        """The branch's own closed days and Kazakhstan's public days off (holidays, carry-overs, decreed
+        transfers; ``birtereze.kz.calendar``) - the forecast's holiday effect."""
+        return frozenset(s.day for s in self.special_days if s.kind == "holiday") | _public_days_off()
 
     def hours_on(self, day: date) -> tuple[int, int] | None:
         """Opening and closing minute of ``day``, or None when closed."""
@@ -122,6 +126,12 @@ class BranchSetup:
         """Zones that have windows and queues: those a roster and a plan can staff."""
         queued = {q.zone_id for q in self.queues}
         return [z for z in self.zones if z.id in queued and self.windows_in(z.id) > 0]
+
+
+@cache
+def _public_days_off() -> frozenset[date]:
+    covered = kz_calendar.covered_years()
+    return kz_calendar.public_days_off(range(covered.start - 1, covered.stop + 1))
 
 
 def _minute(moment: time) -> int:
