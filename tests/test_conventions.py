@@ -53,6 +53,12 @@ PUBLIC_ROUTES = {
     ("GET", "/api/v1/load"),
     ("GET", "/api/v1/nearby-branches"),  # the point given is not stored
     ("GET", "/api/v1/services"),
+    # The catalogue: services' standards, their versions and the authorised bodies, as API and pages.
+    ("GET", "/api/v1/services/{service_id}/standard"),
+    ("GET", "/api/v1/services/{service_id}/standard/versions"),
+    ("GET", "/api/v1/authorities"),
+    ("GET", "/services"),
+    ("GET", "/services/{code}"),
     ("GET", "/api/v1/priority-categories"),
     # The citizen's own ticket, reached with the signed token printed in its QR code.
     ("GET", "/api/v1/ticket-status/{token}"),
@@ -110,6 +116,11 @@ PUBLIC_ROUTES = {
     ("GET", "/me/tickets/new"),
     ("GET", "/arrive/{branch_id}/{key}"),
     ("POST", "/arrive/{branch_id}/{key}"),
+    # The authorised bodies' API: no staff sign-in, each request HMAC-signed by the body
+    # (applications.adapters) and refused (401) unless its signature is valid and recent.
+    ("POST", "/api/v1/bodies/{authority_code}/answers"),
+    ("GET", "/api/v1/bodies/{authority_code}/inbox"),
+    ("POST", "/api/v1/bodies/{authority_code}/inbox/{delivery_id}/ack"),
 }
 MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9]+(?:_[a-z0-9]+)*)\.py$")
 DOTTED_NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")

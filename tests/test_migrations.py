@@ -48,8 +48,13 @@ async def test_going_down_and_up_again_keeps_every_row(tmp_path: Path) -> None:
     before = _counts(path)
     assert before["visits"] == 1 and before["queues"] > 0 and before["windows"] > 0
     downgrade(url, "0006")
+    # The tables of later migrations (the catalogue's standards, seeded by the demo) go with them; every
+    # table that stays keeps every row through the batch rebuilds.
+    kept = set(_counts(path))
     upgrade(url)
-    assert _counts(path) == before
+    after = _counts(path)
+    assert {table: after[table] for table in kept} == {table: before[table] for table in kept}
+    assert set(after) == set(before)
     with sqlite3.connect(path) as connection:
         arrived, issued = connection.execute("SELECT arrived_at, issued_at FROM visits").fetchone()
     assert arrived == issued

@@ -1,8 +1,10 @@
 """Every domain's tables, imported in one place for Alembic and the test database."""
 
+from birtereze.applications.delivery_models import Delivery
+from birtereze.applications.models import Application, ApplicationDocument, BodyAnswer
 from birtereze.appointments.models import Booking
 from birtereze.branches.models import Branch, OpeningHours, SpecialDay, Window, Zone
-from birtereze.catalog.models import Outcome, Service
+from birtereze.catalog.models import Authority, Outcome, Service, ServiceStandard
 from birtereze.citizens.models import Citizen, CitizenSession, OtpChallenge
 from birtereze.core.db import Base
 from birtereze.core.events import Event
@@ -28,14 +30,19 @@ from birtereze.staffing.models import Roster, RosterShift
 __all__ = [
     "Alert",
     "ApiToken",
+    "Application",
+    "ApplicationDocument",
     "AssistCall",
+    "Authority",
     "Base",
+    "BodyAnswer",
     "Booking",
     "Branch",
     "BranchService",
     "Citizen",
     "CitizenSession",
     "Counter",
+    "Delivery",
     "Event",
     "IdempotencyKey",
     "Notification",
@@ -49,6 +56,7 @@ __all__ = [
     "RosterShift",
     "SegmentationRule",
     "Service",
+    "ServiceStandard",
     "SpecialDay",
     "Staff",
     "StaffBranch",

@@ -45,6 +45,8 @@ CITIZEN_NOTICES_INTERVAL_S: Final = 2.0
 
 def schedule() -> list[PeriodicJob]:
     """Every periodic job, in one place."""
+    from birtereze.applications import delivery_jobs
+    from birtereze.applications import jobs as applications_jobs
     from birtereze.appointments import jobs as appointments_jobs
     from birtereze.citizens import jobs as citizens_jobs
     from birtereze.notify import jobs as notify_jobs
@@ -67,6 +69,13 @@ def schedule() -> list[PeriodicJob]:
         # Appointments: reminders the day before and an hour before, and bookings missed after their
         # arrival window; every minute.
         PeriodicJob("appointments.remind", lambda s: APPOINTMENTS_INTERVAL_S, appointments_jobs.remind),
+        # The applications' outbox to the authorised bodies: due deliveries POSTed, failed tries retried
+        # with back-off, dead letters raised; every second.
+        PeriodicJob("applications.deliver", lambda s: s.delivery_interval_s, delivery_jobs.run),
+        # Applications nearing or past their deadline with the body: alerted once each, every minute.
+        PeriodicJob(
+            "applications.deadlines", lambda s: APPOINTMENTS_INTERVAL_S, applications_jobs.check_deadlines
+        ),
         # Citizens' ended sessions and old one-time codes: hourly.
         PeriodicJob("citizens.purge", lambda s: CITIZENS_PURGE_INTERVAL_S, citizens_jobs.purge),
     ]

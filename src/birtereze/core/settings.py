@@ -112,6 +112,34 @@ class Settings(BaseSettings):
     # Reminders, seconds before the slot: the day before and an hour before.
     appointment_reminder_day_s: int = Field(default=24 * 3600, gt=0)
     appointment_reminder_hour_s: int = Field(default=3600, gt=0)
+    # Delivery of applications to the authorised bodies (applications.delivery): each body by its
+    # authority code, as JSON: {"MVD": {"mode": "http", "url": "https://body.example/applications",
+    # "secret": "..."}, "MTSZN": {"mode": "inbox", "secret": "..."}}. "http": POSTed, HMAC-SHA256 signed,
+    # with an Idempotency-Key; "inbox": the body polls /api/v1/bodies/{code}/inbox. The secret also signs
+    # the body's callbacks. A body not listed: its applications wait in the outbox.
+    body_endpoints: dict[str, dict[str, str]] = Field(default_factory=dict)
+    # The base URL the bodies call back (sent with each application); unset: the bodies know it.
+    body_callback_url: str | None = None
+    delivery_interval_s: float = Field(default=1.0, gt=0)
+    delivery_batch_size: int = Field(default=100, ge=1, le=5000)
+    # Requests in flight at once, per worker.
+    delivery_concurrency: int = Field(default=32, ge=1, le=1000)
+    delivery_timeout_s: float = Field(default=10.0, gt=0)
+    # Exponential back-off: the first wait, doubled after each failed try up to the cap; after the last
+    # try the delivery is a dead letter (an alert is raised).
+    delivery_backoff_s: float = Field(default=10.0, gt=0)
+    delivery_backoff_max_s: float = Field(default=3600.0, gt=0)
+    delivery_max_attempts: int = Field(default=12, ge=1)
+    # A claimed delivery is its worker's this long; one whose worker died is tried again afterwards.
+    delivery_lease_s: float = Field(default=120.0, gt=0)
+    # Signed requests older or newer than this (against the clock) are refused: replays.
+    body_signature_tolerance_s: int = Field(default=300, ge=1)
+    # Applications (applications.documents): uploaded and received documents, stored content-addressed
+    # (by their SHA-256) under this folder, each at most this size.
+    documents_dir: Path = PROJECT_ROOT / "var" / "documents"
+    document_max_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
+    # Deadline alerts (applications.jobs): an application is "nearing" its deadline this long before it.
+    application_deadline_near_s: int = Field(default=24 * 3600, gt=0)
 
 
 @lru_cache(maxsize=1)

@@ -5,7 +5,7 @@ the starter catalogue, work profiles, routing rules and staff accounts. Real dat
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import datetime, time
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,28 +16,21 @@ from birtereze.catalog import service as catalog_service
 from birtereze.catalog.models import Service
 from birtereze.core.clock import SystemClock
 from birtereze.core.db import create_engine, session_factory, unit_of_work
-from birtereze.demo.catalog import LIFE_SITUATION_OF, OUTCOMES, PRIORITIES, QUEUES, SERVICES, ZONES
+from birtereze.demo.catalog import (
+    AUTHORITIES,
+    LIFE_SITUATION_OF,
+    OUTCOMES,
+    PRIORITIES,
+    QUEUES,
+    SERVICES,
+    STANDARDS,
+    ZONES,
+)
 from birtereze.queue import service as queue_service
 from birtereze.staff import service as staff_service
 
 DEMO_PASSWORD = "birtereze-demo"  # noqa: S105 - printed by `make run`; demo only
 WEEKDAYS = {day: (time(9), time(20)) for day in range(1, 6)} | {6: (time(9), time(13))}
-# Fixed-date public holidays (Law "On holidays in the Republic of Kazakhstan"); moving ones come with the
-# working calendar of the catalogue.
-FIXED_HOLIDAYS = [
-    (1, 1),
-    (1, 2),
-    (3, 8),
-    (3, 21),
-    (3, 22),
-    (3, 23),
-    (5, 1),
-    (5, 7),
-    (5, 9),
-    (7, 6),
-    (10, 25),
-    (12, 16),
-]
 
 
 def _names(triple: tuple[str, str, str]) -> dict[str, str]:
@@ -208,6 +201,12 @@ async def load(session: AsyncSession, *, now: datetime) -> None:
         )
     for code, names in OUTCOMES:
         await catalog_service.create_outcome(session, code=code, names=_names(names))
+    for code, names in AUTHORITIES:
+        await catalog_service.create_authority(session, code=code, names=_names(names))
+    for code, draft in STANDARDS.items():
+        await catalog_service.add_standard(
+            session, service_id=services[code][1].id, draft=draft, now=now, note="Demo seed"
+        )
     for code, level, prefers_accessible, names, basis in PRIORITIES:
         await queue_service.create_priority(
             session,
@@ -261,11 +260,10 @@ async def _branch(
     )
     await branches_service.set_hours(session, branch_id=branch.id, weekly=WEEKDAYS)
     today = branches_service.local_now(branch, now).date()
+    # Closed on the public days off (birtereze.kz.calendar): the centres open six days a week, so the
+    # holidays carry over as they do for a six-day week.
     for year in (today.year, today.year + 1):
-        for month, day in FIXED_HOLIDAYS:
-            await branches_service.add_special_day(
-                session, branch_id=branch.id, day=date(year, month, day), kind="holiday"
-            )
+        await branches_service.add_public_holidays(session, branch_id=branch.id, year=year, week=6)
     zones = {
         code: await branches_service.create_zone(session, branch_id=branch.id, code=code, names=_names(names))
         for code, names in ZONES

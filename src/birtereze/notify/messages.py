@@ -89,6 +89,26 @@ TEMPLATES: Final = {
             _l("Your appointment is cancelled"),
             _l("Cancelled: {centre}, {date} {time}: {service}. Booking code {code}."),
         ),
+        # Applications (applications.service): the result is in the issuing centre's storage, or the
+        # authorised body refused the application or returned it for correction.
+        Template(
+            "application_result_ready",
+            _l("Your result is ready"),
+            _l("Application {number} ({service}): the result is ready. Collect it at {centre} with your ID."),
+        ),
+        Template(
+            "application_refused",
+            _l("Your application is refused"),
+            _l("Application {number} ({service}) is refused; the grounds are in your list. Ask at {centre}."),
+        ),
+        Template(
+            "application_returned",
+            _l("Your application needs correction"),
+            _l(
+                "Application {number} ({service}) is returned for correction: "
+                "see your list or ask at {centre}."
+            ),
+        ),
     )
 }
 

@@ -11,11 +11,16 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
+from birtereze.applications.api import router as applications_router
+from birtereze.applications.callback_api import router as applications_callback_router
+from birtereze.applications.pages import router as applications_pages_router
 from birtereze.appointments.api import router as appointments_router
 from birtereze.appointments.pages import router as appointments_pages_router
 from birtereze.branches.api import router as branches_router
 from birtereze.branches.pages import router as branches_pages_router
 from birtereze.branches.public_load import LoadCache, LoadFastPath
+from birtereze.catalog.api import router as catalog_router
+from birtereze.catalog.pages import router as catalog_pages_router
 from birtereze.citizens.api import router as citizens_router
 from birtereze.citizens.pages import router as citizens_pages_router
 from birtereze.core import logging as birtereze_logging
@@ -134,6 +139,11 @@ def create_app(
         remote_pages_router,
         push_router,
         pwa.router,
+        catalog_router,
+        catalog_pages_router,
+        applications_router,
+        applications_callback_router,
+        applications_pages_router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

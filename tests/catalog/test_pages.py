@@ -1,0 +1,76 @@
+"""The catalogue's pages: the public list with search in any language, a standard in kk/ru/en, and the
+admin's editor posting a new version."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+
+from birtereze.catalog.models import Service
+from tests.builders import World
+
+
+async def test_the_catalogue_finds_a_service_in_any_language(
+    client: httpx.AsyncClient, vehicle: Service
+) -> None:
+    for text in ("тіркеу", "транспортного", "Vehicle"):
+        page = await client.get("/services", params={"q": text, "lang": "en"})
+        assert page.status_code == 200 and "/services/00400001" in page.text, text
+    empty = await client.get("/services", params={"q": "nothing like this", "situation": "family"})
+    assert empty.status_code == 200 and "/services/00400001" not in empty.text
+
+
+async def test_a_standard_reads_in_each_language(client: httpx.AsyncClient, vehicle: Service) -> None:
+    for locale, word in (
+        ("kk", "Көлік құралын тіркеу"),
+        ("ru", "Регистрация транспортного средства"),
+        ("en", "1 081"),
+    ):
+        page = await client.get("/services/00400001", params={"lang": locale})
+        assert page.status_code == 200 and word in page.text, locale
+    assert (await client.get("/services/99999999")).status_code == 404
+
+
+async def test_the_admin_posts_a_new_version_from_the_editor(
+    client: httpx.AsyncClient, world: World, vehicle: Service
+) -> None:
+    url = f"/admin/services/{vehicle.id}/standard"
+    assert (await client.get(url)).status_code == 401
+    token = world.tokens["admin"]
+    editor = await client.get(url, params={"access_token": token, "lang": "en"})
+    assert editor.status_code == 200 and "Record a new version" in editor.text
+    standard = (await client.get(f"/api/v1/services/{vehicle.id}/standard")).json()
+    body = {
+        "authority_code": "MVD",
+        "channels": ["centre", "portal"],
+        "term_amount": 2,
+        "term_unit": "working_days",
+        "form": "paper",
+        "result": standard["result"],
+        "fee_kind": "mrp",
+        "fee_mrp": 0.25,
+        "form_schema": standard["form_schema"],
+    }
+    posted = await client.post(
+        url,
+        params={"access_token": token, "lang": "en"},
+        data={"standard": json.dumps(body), "note": "Two days"},
+    )
+    assert posted.status_code == 303, posted.text
+    current = (await client.get(f"/api/v1/services/{vehicle.id}/standard")).json()
+    assert (
+        current["version"] == 2
+        and current["changed_by"] == world.staff["admin"]
+        and current["note"] == "Two days"
+    )
+    wrong = await client.post(url, params={"access_token": token, "lang": "en"}, data={"standard": "{oops"})
+    assert wrong.status_code == 400 and "not valid JSON" in wrong.text and "{oops" in wrong.text
+    refused = await client.post(
+        url,
+        params={"access_token": token},
+        data={"standard": json.dumps(body | {"authority_code": "NOBODY"})},
+    )
+    assert refused.status_code == 400 and "NOBODY" in refused.text
+    operator = await client.get(url, params={"access_token": world.tokens["operator"]})
+    assert operator.status_code == 403
