@@ -26,12 +26,25 @@ demo-data: migrate ## Load the demo centres, catalogue and accounts (once)
 	$(BIN)/birtereze demo-data --if-empty
 
 # Without an SMSC of its own (BIRTEREZE_SMPP_HOST), the demo sends its SMS to the local fake one, which
-# prints them in this terminal.
-run: demo-data ## Serve on http://127.0.0.1:8000 with SQLite and demo data (and the fake Digital ID and SMSC)
-	@if [ -z "$$BIRTEREZE_SMPP_HOST" ]; then \
-		$(BIN)/birtereze fake-smsc --port $${BIRTEREZE_SMPP_PORT:-2775} & smsc=$$!; \
-		trap 'kill $$smsc 2>/dev/null' EXIT; \
+# prints them in this terminal. Without bodies of its own (BIRTEREZE_BODY_ENDPOINTS), the applications go
+# to one local fake body process serving every authority of the demo's catalogue (on FAKE_BODY_PORT),
+# which accepts or refuses them after FAKE_BODY_DELAY seconds and answers through the callback API.
+FAKE_BODY_PORT ?= 8470
+FAKE_BODY_DELAY ?= 5
+FAKE_BODY_SECRET ?= demo-body-secret
+FAKE_BODY := $(BIN)/python -m birtereze.applications.fake_body --demo --port $(FAKE_BODY_PORT) --secret $(FAKE_BODY_SECRET)
+run: demo-data ## Serve on http://127.0.0.1:8000 with SQLite and demo data (and the fake Digital ID, SMSC and bodies)
+	@children=""; trap 'kill $$children 2>/dev/null' EXIT; \
+	if [ -z "$$BIRTEREZE_SMPP_HOST" ]; then \
+		$(BIN)/birtereze fake-smsc --port $${BIRTEREZE_SMPP_PORT:-2775} & children="$$children $$!"; \
 		export BIRTEREZE_SMPP_HOST=127.0.0.1; \
+	fi; \
+	if [ -z "$$BIRTEREZE_BODY_ENDPOINTS" ]; then \
+		export BIRTEREZE_BODY_CALLBACK_URL=$${BIRTEREZE_BODY_CALLBACK_URL:-http://127.0.0.1:8000}; \
+		BIRTEREZE_BODY_ENDPOINTS="$$($(FAKE_BODY) --print-endpoints)" || exit 1; \
+		export BIRTEREZE_BODY_ENDPOINTS; \
+		$(FAKE_BODY) --delay $(FAKE_BODY_DELAY) --refuse-rate 0.1 --callback-url "$$BIRTEREZE_BODY_CALLBACK_URL" & \
+		children="$$children $$!"; \
 	fi; \
 	BIRTEREZE_FAKE_IDP=$${BIRTEREZE_FAKE_IDP:-true} $(BIN)/birtereze serve --host 127.0.0.1 --port 8000
 

@@ -16,7 +16,8 @@ run and a roster made on the page), and kiosk-{start,services,ticket}.png, conso
 console.png, board.png, manager.png, finder.png (the branch finder on a phone), stand.png and
 stand-print.png; and the citizen's phone: phone-{sign-in,digital-id,me}.png, phone-book-{service,day,
 slots}.png, phone-booking.png, phone-remote-{new,ticket}.png, phone-offline.png, with the kiosk's
-kiosk-check-in.png.
+kiosk-check-in.png; and the one window's staff screens (1366×768, in Russian):
+applications-{intake,issue,list,timeline}.png.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from playwright.async_api import Browser, Page, ViewportSize, async_playwright
 from sqlalchemy import update
 
 from birtereze import demo
+from birtereze.applications import service as applications_service
 from birtereze.branches import service as branches_service
 from birtereze.catalog import service as catalog_service
 from birtereze.core import security
@@ -386,6 +388,126 @@ async def photograph_phone(browser: Browser, base: str, hall: Hall, out: Path) -
     await kiosk.close()
 
 
+# The one window's staff screens (``photograph_applications``): a seeded applicant registered in Turkestan.
+APPLICANT = "900101300017"
+SAMPLE_PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+PATTERN_SAMPLES = {
+    r"^[0-9]{12}$": APPLICANT,
+    r"^\+7 ?7[0-9]{2} ?[0-9]{3} ?[0-9]{2} ?[0-9]{2}$": "+77011234567",
+}
+
+
+def sample_answers(schema: dict[str, Any]) -> dict[str, Any] | None:
+    """Answers to a form's required questions, or None when one asks for a format not sampled here."""
+    answers: dict[str, Any] = {}
+    for name in schema.get("required", []):
+        spec = schema["properties"][name]
+        kind = spec.get("type", "string")
+        if "enum" in spec:
+            answers[name] = spec["enum"][0]
+        elif kind == "boolean":
+            answers[name] = True
+        elif kind in ("integer", "number"):
+            answers[name] = max(spec.get("minimum", 1), 1)
+        elif spec.get("format") == "date":
+            answers[name] = "2026-10-05"
+        elif "pattern" in spec:
+            if spec["pattern"] not in PATTERN_SAMPLES:
+                return None
+            answers[name] = PATTERN_SAMPLES[spec["pattern"]]
+        else:
+            answers[name] = "Aruzhan Serikqyzy"
+    return answers
+
+
+async def photograph_applications(
+    browser: Browser, base: str, hall: Hall, database_url: str, out: Path
+) -> None:
+    """The operator's intake (a form with its mistakes shown), the issue zone, the back office's list and
+    an application's page with its timeline, at 1366×768: applications-{intake,issue,list,timeline}.png."""
+    who = "operator1"
+    token = hall.tokens[who]
+    chosen: list[tuple[dict[str, Any], dict[str, Any], dict[str, Any]]] = []
+    for listed in (await hall.http.get("/api/v1/services")).json():
+        answer = await hall.http.get(f"/api/v1/services/{listed['id']}/standard")
+        if answer.status_code != 200:
+            continue
+        standard = answer.json()
+        answers = sample_answers(standard["form_schema"])
+        registries = [d for d in standard["documents"] if d.get("registry")]
+        if answers is None or "centre" not in standard["channels"] or not registries:
+            continue
+        chosen.append((listed, standard, answers))
+    numbers = []
+    for listed, standard, answers in chosen[:6]:
+        created = await hall.http.post(
+            "/api/v1/applications",
+            json={
+                "service_id": listed["id"],
+                "branch_id": hall.branch_id,
+                "applicant_iin": APPLICANT,
+                "form": answers,
+            },
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        if created.status_code != 201:
+            continue
+        application = created.json()
+        for document in standard["documents"]:
+            if not document.get("registry"):
+                await hall.http.put(
+                    f"/api/v1/applications/{application['id']}/documents/{document['code']}",
+                    content=SAMPLE_PDF,
+                    headers={"Authorization": f"Bearer {token}", "Content-Type": "application/pdf"},
+                )
+        if (
+            await hall.http.post(
+                f"/api/v1/applications/{application['id']}/submit",
+                headers={"Authorization": f"Bearer {token}"},
+            )
+        ).status_code == 200:
+            numbers.append(application["id"])
+        hall.clock.advance(timedelta(minutes=7))
+    engine = create_engine(database_url)
+    try:
+        sessions = session_factory(engine)
+        async with sessions() as session:
+            for application_id in numbers[:4]:
+                await applications_service.mark_delivered(session, application_id, now=hall.clock.now())
+                await applications_service.record_body_answer(
+                    session, application_id, kind="result_ready", now=hall.clock.now()
+                )
+            await session.commit()
+    finally:
+        await engine.dispose()
+    for index, application_id in enumerate(numbers[:2]):
+        await hall.call(
+            "POST", f"/api/v1/applications/{application_id}/receive", who, {"storage_cell": f"B-{index + 4}"}
+        )
+    context = await browser.new_context(viewport={"width": 1366, "height": 768})
+    page = await context.new_page()
+    auth = f"lang=ru&access_token={token}"
+    await page.goto(f"{base}/applications/intake?{auth}")
+    if chosen:
+        await page.locator("#service_id").select_option(str(chosen[0][0]["id"]))
+    await page.locator("#applicant_iin").fill(APPLICANT)
+    await page.locator("form.apps__form button[type=submit]").click()
+    await page.locator('button[value="submit"]').click()
+    await page.screenshot(path=out / "applications-intake.png")
+    print(out / "applications-intake.png")
+    pages = {
+        "applications-issue": f"{base}/applications/issue?{auth}",
+        "applications-list": f"{base}/applications/back-office?{auth}",
+    }
+    if numbers:
+        pages["applications-timeline"] = f"{base}/applications/{numbers[0]}?{auth}"
+    for name, url in pages.items():
+        await page.goto(url)
+        await page.screenshot(path=out / f"{name}.png")
+        print(out / f"{name}.png")
+    await context.close()
+
+
 async def photograph(out: Path) -> None:
     with tempfile.TemporaryDirectory() as folder:
         database_url = f"sqlite:///{folder}/screenshots.sqlite3"
@@ -426,6 +548,7 @@ async def photograph(out: Path) -> None:
             await hall.morning()
             await photograph_hall(browser, base, hall, out)
             await photograph_phone(browser, base, hall, out)
+            await photograph_applications(browser, base, hall, database_url, out)
             await browser.close()
 
 

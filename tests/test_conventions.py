@@ -121,6 +121,22 @@ PUBLIC_ROUTES = {
     ("POST", "/api/v1/bodies/{authority_code}/answers"),
     ("GET", "/api/v1/bodies/{authority_code}/inbox"),
     ("POST", "/api/v1/bodies/{authority_code}/inbox/{delivery_id}/ack"),
+    # The GovStack facade's catalogue (applications.govstack): the public catalogue again, in GovStack's
+    # shapes; each request still names its caller in the Information-Mediator-Client header.
+    ("GET", "/govstack/services"),
+    ("GET", "/govstack/services/{serviceId}"),
+    ("GET", "/govstack/services/{serviceId}/eForms"),
+    ("GET", "/govstack/eForms/{eFormId}"),
+    # The citizen's application wizard and "my applications" (applications.citizen_pages): like /me,
+    # they send the browser to /me/sign-in without a session (the forms check the CSRF token).
+    ("GET", "/me/apply"),
+    ("GET", "/me/apply/service/{code}"),
+    ("POST", "/me/apply/service/{code}"),
+    ("GET", "/me/apply/{application_id}/step/{index}"),
+    ("POST", "/me/apply/{application_id}/step/{index}"),
+    ("GET", "/me/applications"),
+    ("GET", "/me/applications/{application_id}"),
+    ("POST", "/me/applications/{application_id}/centre"),
 }
 MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9]+(?:_[a-z0-9]+)*)\.py$")
 DOTTED_NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")

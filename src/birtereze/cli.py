@@ -31,11 +31,26 @@ def main() -> None:
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=1, show_default=True, type=int, help="Worker processes")
 @click.option("--reload", is_flag=True, help="Reload on code changes (development)")
-def serve(host: str, port: int, workers: int, reload: bool) -> None:
+@click.option(
+    "--govstack-port",
+    type=click.IntRange(1, 65535),
+    default=None,
+    help="Also serve the GovStack Registration API (/govstack) at the root of this port",
+)
+def serve(host: str, port: int, workers: int, reload: bool, govstack_port: int | None) -> None:
     """Serve the web app and API (with the embedded worker unless BIRTEREZE_EMBEDDED_WORKER=0)."""
     from birtereze.web import server
 
     settings = get_settings()
+    if govstack_port is not None:
+        from birtereze.applications import govstack
+
+        if govstack_port == port:
+            raise click.BadParameter("must differ from --port", param_hint="--govstack-port")
+        if workers > 1 or reload:
+            click.echo("--govstack-port serves from 1 worker process, without reloading.", err=True)
+        govstack.serve(host, port, govstack_port=govstack_port, log_level=settings.log_level.lower())
+        return
     if workers > 1 and settings.database_url.startswith("sqlite"):
         click.echo("SQLite allows one writer: serving with 1 worker process.", err=True)
         workers = 1

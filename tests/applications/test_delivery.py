@@ -320,6 +320,7 @@ async def test_the_bodies_answers_are_signed_idempotent_and_only_for_what_they_r
     assert other.status_code == 401
 
     for _ in range(2):
+        clock.advance(timedelta(seconds=1))  # signed anew: the same signature twice is a replay
         answered = await signed_request(bodies_api, "POST", path, clock, accepted)
         assert answered.status_code == 200, answered.text
     assert await status_of(db, application_id) == "accepted"
@@ -360,6 +361,7 @@ async def test_a_polling_body_takes_its_inbox_and_acknowledges_it(
             body.callback_client = http
             assert (await http.get(f"/api/v1/bodies/{AUTHORITY}/inbox")).status_code == 401
             assert await body.poll_once("http://testserver") == 1
+            clock.advance(timedelta(seconds=1))  # the same signed request in the same second is a replay
             assert await body.poll_once("http://testserver") == 0
             ack = await signed_request(
                 http, "POST", f"/api/v1/bodies/{AUTHORITY}/inbox/{delivery_id}/ack", clock, {"reference": "x"}
@@ -369,6 +371,68 @@ async def test_a_polling_body_takes_its_inbox_and_acknowledges_it(
     assert row.status == "delivered" and row.acknowledgement == "MVD-0000001"
     assert await status_of(db, application_id) == "delivered"
     assert body.applications == 1
+
+
+def test_the_signature_covers_the_query_string_and_a_pair_is_taken_once(clock: ManualClock) -> None:
+    secret, now = SECRET.encode(), clock.now()
+    path = f"/api/v1/bodies/{AUTHORITY}/inbox"
+    headers = adapters.signed_headers(secret, now=now, method="GET", path=f"{path}?limit=1", body=b"")
+
+    def check(target: str, guard: adapters.ReplayGuard | None = None) -> None:
+        adapters.verify(
+            secret,
+            timestamp=headers[adapters.TIMESTAMP_HEADER],
+            signed=headers[adapters.SIGNATURE_HEADER],
+            method="GET",
+            path=target,
+            body=b"",
+            now=now,
+            tolerance_s=300,
+            replays=guard,
+        )
+
+    check(f"{path}?limit=1")
+    for changed in (f"{path}?limit=500", path, f"{path}?limit=1&limit=500"):
+        with pytest.raises(adapters.BadSignature):
+            check(changed)
+    assert adapters.url_target(f"http://testserver{path}?limit=1") == f"{path}?limit=1"
+    assert adapters.url_target("https://body.example") == "/"
+    guard = adapters.ReplayGuard()
+    check(f"{path}?limit=1", guard)
+    with pytest.raises(adapters.BadSignature):
+        check(f"{path}?limit=1", guard)  # the same (timestamp, signature) again: a replay
+    assert guard.first_time("1", "other", now=now, tolerance_s=300)  # long expired pairs are not kept
+
+
+async def test_a_captured_inbox_request_is_not_taken_again_nor_with_another_limit(
+    db: Database,
+    world: World,
+    clock: ManualClock,
+    body: FakeBody,
+    settings: Settings,
+    tmp_path: object,
+) -> None:
+    config = configured(settings, body, mode="inbox", documents_dir=tmp_path)
+    await submitted(db, world, clock)
+    app = create_app(config, clock)
+    inbox = f"/api/v1/bodies/{AUTHORITY}/inbox"
+    headers = adapters.signed_headers(
+        SECRET.encode(), now=clock.now(), method="GET", path=f"{inbox}?limit=1", body=b""
+    )
+    async with LifespanManager(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            widened = await http.get(inbox, params={"limit": 500}, headers=headers)
+            assert widened.status_code == 401 and widened.json()["code"] == "bad_signature"
+            bare = await http.get(inbox, headers=headers)
+            assert bare.status_code == 401
+            taken = await http.get(inbox, params={"limit": 1}, headers=headers)
+            assert taken.status_code == 200 and len(taken.json()["items"]) == 1
+            replayed = await http.get(inbox, params={"limit": 1}, headers=headers)
+            assert replayed.status_code == 401 and replayed.json()["code"] == "bad_signature"
+            clock.advance(timedelta(seconds=1))
+            again = await signed_request(http, "GET", f"{inbox}?limit=1", clock)
+            assert again.status_code == 200, again.text
 
 
 async def test_end_to_end_from_submission_to_the_result_with_the_body_down_and_a_worker_killed(
@@ -445,3 +509,122 @@ async def test_a_slow_worker_whose_lease_ran_out_cannot_undo_what_the_next_one_r
     row = await row_of(db, delivery_id)
     assert row.status == "delivered" and row.acknowledgement == "MVD-1"
     assert await status_of(db, application_id) == "delivered"
+
+
+async def test_a_round_of_acknowledgements_marks_its_applications_delivered_at_once(
+    db: Database, world: World, clock: ManualClock
+) -> None:
+    from birtereze.applications import service as applications_service
+
+    first, _ = await submitted(db, world, clock)
+    overtaken, _ = await submitted(db, world, clock)
+    async with unit_of_work(db.sessions) as session:
+        answered = await session.get(Application, overtaken)
+        assert answered is not None
+        answered.status = "accepted"  # the body's answer came before its acknowledgement
+    async with unit_of_work(db.sessions) as session:
+        changed = await applications_service.mark_delivered_many(
+            session, [overtaken, first, first], now=clock.now()
+        )
+        assert changed == [first]
+        assert await applications_service.mark_delivered_many(session, [first], now=clock.now()) == []
+        assert await applications_service.mark_delivered_many(session, [], now=clock.now()) == []
+    assert await status_of(db, first) == "delivered" and await status_of(db, overtaken) == "accepted"
+    assert await events_of(db, "application.delivered") == 1
+
+
+async def test_a_resubmission_supersedes_the_earlier_rounds_unfinished_delivery(
+    db: Database, world: World, clock: ManualClock
+) -> None:
+    application_id, first = await submitted(db, world, clock)
+    policy = delivery.Policy(lease=timedelta(seconds=60))
+    async with unit_of_work(db.sessions) as session:  # the first round is being sent, unacknowledged
+        [claimed] = await delivery.claim_due(
+            session, now=clock.now(), limit=10, authorities=[AUTHORITY], policy=policy
+        )
+        assert claimed.id == first
+    async with unit_of_work(db.sessions) as session:  # returned, corrected and submitted again
+        application = await session.get(Application, application_id)
+        assert application is not None
+        application.status = "submitted"
+        second = (
+            await delivery.enqueue(
+                session,
+                application_id=application_id,
+                authority_code=AUTHORITY,
+                payload={"number": application.number},
+                now=clock.now(),
+                branch_id=world.branch.id,
+            )
+        ).id
+    row = await row_of(db, first)
+    assert row.status == "superseded" and row.next_attempt_at is None
+    assert await events_of(db, "application.delivery_superseded") == 1
+    async with unit_of_work(db.sessions) as session:  # the first round's late acknowledgement
+        assert not await delivery.record_acknowledged(session, first, reference="MVD-1", now=clock.now())
+        assert await delivery.record_acknowledged_many(session, {first: "MVD-1"}, now=clock.now()) == []
+        await delivery.acknowledge_from_inbox(
+            session, authority_code=AUTHORITY, delivery_id=first, reference="MVD-1", now=clock.now()
+        )
+    assert (await row_of(db, first)).status == "superseded"
+    assert await status_of(db, application_id) == "submitted"  # the new round has not reached the body
+    async with unit_of_work(db.sessions) as session:  # nor is it tried again: only the new round is
+        claimed_now = await delivery.claim_due(
+            session, now=clock.now() + timedelta(hours=1), limit=10, authorities=[AUTHORITY], policy=policy
+        )
+        assert [row.id for row in claimed_now] == [second]
+        assert await delivery.record_acknowledged_many(session, {second: "MVD-2"}, now=clock.now())
+    assert await status_of(db, application_id) == "delivered"
+    async with db.sessions() as session:
+        assert (await delivery.counts(session))["superseded"] == 1
+
+
+async def test_only_the_latest_dead_letter_of_an_application_with_the_body_is_queued_again(
+    db: Database, world: World, clock: ManualClock
+) -> None:
+    policy = delivery.Policy(max_attempts=1)
+    application_id, first = await submitted(db, world, clock)
+
+    async def dead(delivery_id: int) -> None:
+        async with unit_of_work(db.sessions) as session:
+            await delivery.claim_due(
+                session, now=clock.now(), limit=10, authorities=[AUTHORITY], policy=policy
+            )
+            status = await delivery.record_failure(
+                session, delivery_id, reason="401", permanent=True, now=clock.now(), policy=policy
+            )
+            assert status == "dead"
+
+    await dead(first)
+    async with unit_of_work(db.sessions) as session:  # submitted again while the first was dead
+        second = (
+            await delivery.enqueue(
+                session, application_id=application_id, authority_code=AUTHORITY, payload={}, now=clock.now()
+            )
+        ).id
+    async with unit_of_work(db.sessions) as session:
+        with pytest.raises(delivery.NotDeadLetter):  # superseded, no longer a dead letter
+            await delivery.requeue(session, first, now=clock.now())
+    await dead(second)
+    async with unit_of_work(db.sessions) as session:
+        row = await session.get(Delivery, first)
+        assert row is not None
+        row.status = "dead"  # even were an earlier round's letter dead, it is not the latest
+        with pytest.raises(delivery.NotCurrentDelivery) as raised:
+            await delivery.requeue(session, first, now=clock.now())
+        assert raised.value.status == 409 and "submitted again" in raised.value.detail("en")
+        assert raised.value.detail("kk") != raised.value.detail("en") != raised.value.detail("ru")
+        row.status = "superseded"
+    async with unit_of_work(db.sessions) as session:  # the application was refused meanwhile
+        application = await session.get(Application, application_id)
+        assert application is not None
+        application.status = "refused"
+    async with unit_of_work(db.sessions) as session:
+        with pytest.raises(delivery.NotCurrentDelivery):
+            await delivery.requeue(session, second, now=clock.now())
+    async with unit_of_work(db.sessions) as session:
+        application = await session.get(Application, application_id)
+        assert application is not None
+        application.status = "submitted"
+    async with unit_of_work(db.sessions) as session:
+        assert (await delivery.requeue(session, second, now=clock.now())).status == "queued"

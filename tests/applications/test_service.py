@@ -19,10 +19,12 @@ from birtereze.applications.errors import (
     FormInvalid,
     IdentityMismatch,
     NotAllowedNow,
+    NotApplicantsAccount,
     NotExtraterritorial,
+    NotExtraterritorialHere,
     WrongIssuingCentre,
 )
-from birtereze.applications.models import Application
+from birtereze.applications.models import Application, BodyAnswer
 from birtereze.branches import service as branches_service
 from birtereze.citizens import service as citizens_service
 from birtereze.citizens.errors import InvalidIinError
@@ -233,6 +235,53 @@ async def test_a_returned_application_is_corrected_and_submitted_again_a_refused
     assert states.after_answer("refused", "result_ready") is None
 
 
+async def test_the_bodys_answers_are_kept_per_submission_round(
+    session: AsyncSession, ready: World, clock: ManualClock, tmp_path: Path
+) -> None:
+    application = await submitted(session, ready, clock, tmp_path)
+    assert application.submissions == 1
+    for kind in ("accepted", "in_progress"):
+        await service.record_body_answer(session, application.id, kind=kind, now=clock.now())
+    await service.record_body_answer(session, application.id, kind="returned", now=clock.now(), grounds=["a"])
+    assert application.status == "returned"
+    await service.update(session, application, now=clock.now(), form={**ANSWERS, "child_name": "Aruzhan B."})
+    await service.submit(
+        session, application.id, registries=registries(), store=store(tmp_path), now=clock.now()
+    )
+    assert application.submissions == 2
+    # The second round's answers count, though the first round had the same kinds.
+    await service.record_body_answer(session, application.id, kind="accepted", now=clock.now())
+    assert application.status == "accepted"
+    await service.record_body_answer(session, application.id, kind="in_progress", now=clock.now())
+    assert application.status == "in_progress"
+    await service.record_body_answer(session, application.id, kind="returned", now=clock.now(), grounds=["b"])
+    assert application.status == "returned" and application.grounds == ["b"]
+    await service.submit(
+        session, application.id, registries=registries(), store=store(tmp_path), now=clock.now()
+    )
+    await service.record_body_answer(session, application.id, kind="result_ready", now=clock.now(), result={})
+    await service.record_body_answer(session, application.id, kind="result_ready", now=clock.now())
+    assert application.status == "result_ready" and application.submissions == 3
+    rounds = (
+        await session.execute(
+            select(BodyAnswer.submission, BodyAnswer.kind)
+            .where(BodyAnswer.application_id == application.id)
+            .order_by(BodyAnswer.id)
+        )
+    ).all()
+    assert [tuple(row) for row in rounds] == [
+        (1, "accepted"),
+        (1, "in_progress"),
+        (1, "returned"),
+        (2, "accepted"),
+        (2, "in_progress"),
+        (2, "returned"),
+        (3, "result_ready"),
+    ]
+    types = [event.type for event in await service.timeline(session, application.id)]
+    assert types.count("application.returned") == 2 and types.count("application.result_ready") == 1
+
+
 async def test_the_result_is_issued_at_the_chosen_centre_against_an_identity_check(
     session: AsyncSession, ready: World, clock: ManualClock, tmp_path: Path
 ) -> None:
@@ -293,6 +342,12 @@ async def test_only_extraterritorial_services_are_taken_away_from_the_registered
     with pytest.raises(NotExtraterritorial) as raised:
         await take(session, ready, clock, tmp_path, applicant_iin=ALMATY_APPLICANT)
     assert "Алматы" in raised.value.detail("en")
+    # At a kiosk or on the phone anyone may type an IIN: they are not told where its holder lives.
+    for channel in ("kiosk", "portal"):
+        with pytest.raises(NotExtraterritorialHere) as told:
+            await take(session, ready, clock, tmp_path, applicant_iin=ALMATY_APPLICANT, channel=channel)
+        assert all("Алматы" not in told.value.detail(locale) for locale in ("en", "kk", "ru"))
+        assert "Almaty" not in told.value.detail("en")
     benefit = await take(
         session,
         ready,
@@ -329,3 +384,24 @@ def test_the_status_machine() -> None:
     assert states.after_answer("result_ready", "refused") is None
     assert states.after_delivery("accepted") is None and states.after_delivery("submitted") == "delivered"
     assert set(states.STATUS_WORDS) == set(states.STATUSES) == set(states.TRANSITIONS)
+
+
+async def test_an_application_joins_only_the_citizen_account_of_its_iin(
+    session: AsyncSession, ready: World, clock: ManualClock, tmp_path: Path
+) -> None:
+    stranger = await citizens_service.remember(
+        session, iin=ALMATY_APPLICANT, full_name="Other", phone="+77011234561", language="ru", now=clock.now()
+    )
+    with pytest.raises(NotApplicantsAccount):
+        await take(session, ready, clock, tmp_path, citizen_id=stranger.id)
+    owner = await citizens_service.remember(
+        session, iin=APPLICANT, full_name="Erlan", phone="+77011234560", language="ru", now=clock.now()
+    )
+    assert (await take(session, ready, clock, tmp_path, citizen_id=owner.id)).citizen_id == owner.id
+
+
+def test_a_number_that_is_not_finite_is_no_answer() -> None:
+    schema = {"type": "object", "properties": {"year": {"type": "integer"}, "area": {"type": "number"}}}
+    problems = forms.validate(schema, {"year": float("inf"), "area": float("nan")})
+    assert [problem.field for problem in problems] == ["year", "area"]
+    assert forms.clean(schema, {"year": float("inf"), "area": float("nan")}) == {}

@@ -39,6 +39,10 @@ async def test_it_offers_the_centres_services_by_zone_and_the_priority_categorie
     # No life situations are set in this catalogue: the zones are the only grouping.
     assert 'id="by-situation"' not in html
     assert 'data-network-printer="false"' in html
+    # The self-service wizard, with the kiosk's token.
+    token = world.tokens["kiosk"]
+    assert f'href="/kiosk/{world.branch.id}/apply?access_token={token}&amp;lang=kk"' in html
+    assert "Өтінішті өзім беремін" in words
 
 
 async def test_it_groups_by_life_situation_when_the_catalogue_has_them(

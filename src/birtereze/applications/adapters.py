@@ -3,9 +3,13 @@ of every request between Birtereze and a body (both ways), and the HTTP JSON ada
 
 A signed request carries ``X-Birtereze-Timestamp`` (Unix seconds) and ``X-Birtereze-Signature``
 (``sha256=`` and the hex HMAC-SHA256, with the body's shared secret, of
-``"{timestamp}\\n{METHOD}\\n{path}\\n"`` followed by the raw body). A POST of an application also carries
-``Idempotency-Key``: the delivery's own key, the same on every try, so that the body keeps one
-application however often it is sent (a lost answer, a worker that died mid-request).
+``"{timestamp}\\n{METHOD}\\n{target}\\n"`` followed by the raw body, where ``target`` is the path
+with its query string as sent, ``/api/v1/bodies/X/inbox?limit=50``, or the bare path when there is none).
+Birtereze refuses a timestamp more than the tolerance away from its clock, and a (timestamp, signature)
+pair it has already accepted within that window (``ReplayGuard``): a captured request cannot be sent
+again. A POST of an application also carries ``Idempotency-Key``: the delivery's own key, the same on
+every try, so that the body keeps one application however often it is sent (a lost answer, a worker that
+died mid-request).
 
 The body answers 2xx with ``{"reference": "..."}``: the acknowledgement. 408, 425, 429 and 5xx, a time-out
 or a refused connection are tried again later; any other answer is a permanent refusal (a dead letter).
@@ -22,7 +26,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 import orjson
-from fastapi import Path
+from fastapi import Path, Request
 
 from birtereze.core.errors import Unauthorized
 from birtereze.core.i18n import _l
@@ -68,7 +72,44 @@ def endpoint(settings: Settings, code: str) -> BodyEndpoint | None:
     return endpoints(settings).get(code)
 
 
+def target(path: str, query: str) -> str:
+    """What a signature covers of a request's URL: its path, and its query string when it has one."""
+    return f"{path}?{query}" if query else path
+
+
+def url_target(url: str) -> str:
+    """The signed target of a URL (``https://body.example/in?x=1`` → ``/in?x=1``)."""
+    parts = urlsplit(url)
+    return target(parts.path or "/", parts.query)
+
+
+def request_target(request: Request) -> str:
+    """The signed target of a request Birtereze received: its path and raw query string."""
+    return target(request.url.path, request.url.query)
+
+
+class ReplayGuard:
+    """The (timestamp, signature) pairs already accepted, each kept until its timestamp is out of the
+    tolerance window. Per process: with several web processes a request could be replayed once more to
+    another one within the window (the answers are idempotent, and the inbox is taken with claims)."""
+
+    def __init__(self) -> None:
+        self._seen: dict[tuple[str, str], float] = {}
+
+    def first_time(self, timestamp: str, signed: str, *, now: datetime, tolerance_s: int) -> bool:
+        """Remember the pair; False when it was already seen (a replay)."""
+        instant = now.timestamp()
+        if len(self._seen) > 1024:
+            self._seen = {pair: until for pair, until in self._seen.items() if until >= instant}
+        pair = (timestamp, signed)
+        if self._seen.get(pair, -1.0) >= instant:
+            return False
+        self._seen[pair] = int(timestamp) + tolerance_s
+        return True
+
+
 def signature(secret: bytes, *, timestamp: str, method: str, path: str, body: bytes) -> str:
+    """The signature of a request; ``path`` is its target, with the query string (see ``target``)."""
     message = f"{timestamp}\n{method.upper()}\n{path}\n".encode() + body
     return "sha256=" + hmac.new(secret, message, hashlib.sha256).hexdigest()
 
@@ -91,14 +132,18 @@ def verify(
     body: bytes,
     now: datetime,
     tolerance_s: int,
+    replays: ReplayGuard | None = None,
 ) -> None:
-    """Raise ``BadSignature`` unless the request is signed with ``secret`` within the tolerance."""
+    """Raise ``BadSignature`` unless the request is signed with ``secret`` within the tolerance (and, with
+    ``replays``, was not seen before); ``path`` is the request's target, with its query string."""
     if not timestamp or not signed or not timestamp.isdigit() or len(timestamp) > 12:
         raise BadSignature()
     if abs(now.timestamp() - int(timestamp)) > tolerance_s:
         raise BadSignature()
     expected = signature(secret, timestamp=timestamp, method=method, path=path, body=body)
     if not hmac.compare_digest(expected, signed):
+        raise BadSignature()
+    if replays is not None and not replays.first_time(timestamp, signed, now=now, tolerance_s=tolerance_s):
         raise BadSignature()
 
 
@@ -144,7 +189,7 @@ class HttpJsonAdapter:
             raise ValueError("an http body needs a URL")
         self.body = body
         self.url = body.url
-        self.path = urlsplit(body.url).path or "/"
+        self.path = url_target(body.url)
         self.client = client
 
     async def send(self, document: dict[str, Any], *, key: str, now: datetime) -> Outcome:

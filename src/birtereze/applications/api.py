@@ -7,12 +7,13 @@ from collections.abc import Awaitable
 from datetime import datetime
 from typing import Annotated, Any, Final, TypeVar
 
+import structlog
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from birtereze.applications import service
 from birtereze.applications.documents import DocumentStore
-from birtereze.applications.errors import ApplicationNotFound, FormInvalid
+from birtereze.applications.errors import ApplicationNotFound, DocumentNotFound, FormInvalid
 from birtereze.applications.models import Application
 from birtereze.applications.registries import LocalRegistries, Registries
 from birtereze.applications.schemas import (
@@ -36,6 +37,7 @@ from birtereze.web.deps import DbSession, Locale, Now, QueueOperate, in_scope
 from birtereze.web.problems import problem
 from birtereze.web.responses import model_response
 
+log = structlog.get_logger(__name__)
 router = APIRouter(prefix="/api/v1", tags=["applications"])
 
 T = TypeVar("T")
@@ -273,8 +275,14 @@ async def download_document(
     """A document's content."""
     await _visible(session, application_id, principal)
     document = await service.get_document(session, application_id, document_id)
+    try:
+        content = store.read(document.sha256)
+    except FileNotFoundError:
+        # Its row is there, its file is not (a database restored without the documents' folder).
+        log.error("applications.document_file_missing", document_id=document.id, sha256=document.sha256)
+        raise DocumentNotFound() from None
     return Response(
-        store.read(document.sha256),
+        content,
         media_type=document.content_type,
         headers={"Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff"},
     )

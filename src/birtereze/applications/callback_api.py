@@ -1,8 +1,8 @@
 """The authorised bodies' API: their answers about the applications they received (accepted, refused,
 result ready…), and the inbox of the bodies that poll for applications instead of receiving them by POST.
 Every request is signed by the body (``applications.adapters``: HMAC-SHA256 over the timestamp, method,
-path and raw body); answers are idempotent per application and kind. Staff see the outbox and queue a
-dead letter again."""
+path with its query string and raw body; a replayed signature is refused); answers are idempotent per
+application and kind. Staff see the outbox and queue a dead letter again."""
 
 from __future__ import annotations
 
@@ -42,6 +42,15 @@ class BadDocument(InvalidInput):
     message = _l("A document's content is not valid base64.")
 
 
+def _replays(request: Request) -> adapters.ReplayGuard:
+    """The app's guard against replayed signed requests (in this process's memory)."""
+    guard = getattr(request.app.state, "body_replays", None)
+    if not isinstance(guard, adapters.ReplayGuard):
+        guard = adapters.ReplayGuard()
+        request.app.state.body_replays = guard
+    return guard
+
+
 async def _signed_by(
     request: Request, authority_code: str, settings: AppSettings, now: Now
 ) -> adapters.BodyEndpoint:
@@ -53,10 +62,11 @@ async def _signed_by(
         timestamp=request.headers.get(adapters.TIMESTAMP_HEADER),
         signed=request.headers.get(adapters.SIGNATURE_HEADER),
         method=request.method,
-        path=request.url.path,
+        path=adapters.request_target(request),
         body=await request.body(),
         now=now,
         tolerance_s=settings.body_signature_tolerance_s,
+        replays=_replays(request),
     )
     return body
 

@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from birtereze.applications.delivery_models import Delivery
+from birtereze.applications.states import WITH_THE_BODY
 from birtereze.core import events
 from birtereze.core.errors import Conflict, NotFound
 from birtereze.core.i18n import _l
@@ -33,15 +34,22 @@ from birtereze.core.settings import Settings
 
 log = structlog.get_logger(__name__)
 
-STATUSES: Final = ("queued", "sending", "delivered", "dead")
+STATUSES: Final = ("queued", "sending", "delivered", "dead", "superseded")
+# Not finished: a newer submission of the application supersedes these.
+UNFINISHED: Final = ("queued", "sending", "dead")
 STATUS_WORDS: Final = {
     "queued": _l("queued"),
     "sending": _l("being delivered"),
     "delivered": _l("delivered"),
     "dead": _l("not delivered (dead letter)"),
+    "superseded": _l("replaced by a later submission"),
 }
 LEASE_LOST: Final = "the worker stopped while delivering; tried again with the same key"
 NOT_DEAD: Final = _l("Only a delivery that was given up (a dead letter) can be queued again.")
+NOT_CURRENT: Final = _l(
+    "This delivery cannot be queued again: the application was submitted again since, or it is no "
+    "longer with the body."
+)
 
 SUBJECTS = [_l("Delivery")]
 
@@ -49,6 +57,11 @@ SUBJECTS = [_l("Delivery")]
 class NotDeadLetter(Conflict):
     code = "delivery_not_dead"
     message = NOT_DEAD
+
+
+class NotCurrentDelivery(Conflict):
+    code = "delivery_not_current"
+    message = NOT_CURRENT
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +113,10 @@ async def enqueue(
     idempotency_key: str | None = None,
 ) -> Delivery:
     """Put an application in the outbox for its body, in the caller's transaction: delivered by the
-    ``applications.deliver`` job (or taken from the body's inbox) once the caller commits."""
+    ``applications.deliver`` job (or taken from the body's inbox) once the caller commits. The
+    application's earlier deliveries not finished (queued, being sent, dead letters) are superseded:
+    never tried again, and a late acknowledgement of one changes nothing."""
+    await _supersede(session, application_id, now)
     delivery = Delivery(
         application_id=application_id,
         branch_id=branch_id,
@@ -115,6 +131,34 @@ async def enqueue(
     session.add(delivery)
     await session.flush()
     return delivery
+
+
+async def _supersede(session: AsyncSession, application_id: int, now: datetime) -> None:
+    rows = await session.scalars(
+        select(Delivery)
+        .where(Delivery.application_id == application_id, Delivery.status.in_(UNFINISHED))
+        .order_by(Delivery.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    for row in list(rows):
+        previous = row.status
+        row.status = "superseded"
+        row.next_attempt_at = None
+        await _event(session, row, "application.delivery_superseded", now, previous=previous)
+    await session.flush()
+
+
+async def _latest(session: AsyncSession, application_ids: Collection[int]) -> set[int]:
+    """The ids of these applications' latest deliveries (those of their current submission)."""
+    if not application_ids:
+        return set()
+    rows = await session.execute(
+        select(func.max(Delivery.id))
+        .where(Delivery.application_id.in_(sorted(set(application_ids))))
+        .group_by(Delivery.application_id)
+    )
+    return {int(found) for found in rows.scalars()}
 
 
 async def get(session: AsyncSession, delivery_id: int) -> Delivery:
@@ -138,7 +182,7 @@ async def sent_to(session: AsyncSession, *, application_id: int, authority_code:
         .where(
             Delivery.application_id == application_id,
             Delivery.authority_code == authority_code,
-            Delivery.status.in_(("sending", "delivered", "dead")),
+            Delivery.status.in_(("sending", "delivered", "dead", "superseded")),
         )
         .limit(1)
     )
@@ -233,7 +277,8 @@ async def _acknowledge(session: AsyncSession, delivery: Delivery, reference: str
     delivery.next_attempt_at = None
     delivery.last_error = None
     await session.flush()
-    await _mark_delivered(session, delivery.application_id, now)
+    if delivery.id in await _latest(session, [delivery.application_id]):  # not an earlier round's
+        await _mark_delivered(session, delivery.application_id, now)
     await _event(
         session, delivery, "application.delivery_acknowledged", now, reference=delivery.acknowledgement
     )
@@ -255,8 +300,8 @@ async def record_acknowledged_many(
     session: AsyncSession, references: dict[int, str], *, now: datetime
 ) -> list[str]:
     """A round's acknowledgements at once: the deliveries still this round's (``sending``) are
-    delivered in one statement, then each application is marked delivered. Returns the authority codes
-    of those recorded, one per delivery."""
+    delivered in one statement, then their applications marked delivered in one more
+    (``mark_delivered_many``). Returns the authority codes of those recorded, one per delivery."""
     if not references:
         return []
     rows = list(
@@ -277,8 +322,11 @@ async def record_acknowledged_many(
         row.next_attempt_at = None
         row.last_error = None
     await session.flush()
-    for row in sorted(rows, key=lambda row: row.application_id):  # one lock order for every worker
-        await _mark_delivered(session, row.application_id, now)
+    latest = await _latest(session, [row.application_id for row in rows])
+    await applications_service().mark_delivered_many(
+        session, [row.application_id for row in rows if row.id in latest], now=now
+    )
+    for row in rows:
         await _event(session, row, "application.delivery_acknowledged", now, reference=row.acknowledgement)
     return [row.authority_code for row in rows]
 
@@ -338,10 +386,17 @@ async def acknowledge_from_inbox(
 
 async def requeue(session: AsyncSession, delivery_id: int, *, now: datetime) -> Delivery:
     """Staff queue a dead letter again (the body's address or secret fixed): a fresh set of tries, the
-    same key."""
+    same key. Only the application's latest delivery, while the application is with the body (not one of
+    an earlier submission, nor of an application refused, returned or answered meanwhile)."""
     delivery = await get(session, delivery_id)
     if delivery.status != "dead":
         raise NotDeadLetter()
+    application = await applications_service().get(session, delivery.application_id)
+    if (
+        delivery.id not in await _latest(session, [delivery.application_id])
+        or application.status not in WITH_THE_BODY
+    ):
+        raise NotCurrentDelivery()
     delivery.status = "queued"
     delivery.attempts = 0
     delivery.next_attempt_at = now

@@ -59,7 +59,11 @@ async def send_all(
     async def one(row: Delivery, document: dict[str, Any]) -> tuple[int, Outcome]:
         async with limit:
             adapter = adapters_by_code[row.authority_code]
-            return row.id, await adapter.send(document, key=row.idempotency_key, now=clock.now())
+            try:
+                return row.id, await adapter.send(document, key=row.idempotency_key, now=clock.now())
+            except Exception as error:  # one delivery's surprise must not lose the round's other outcomes
+                log.exception("applications.delivery_failed", delivery_id=row.id)
+                return row.id, adapters.Failed(f"unexpected: {type(error).__name__}")
 
     documents = [(row, _document(row, settings)) for row in rows]
     return dict(await asyncio.gather(*(one(row, document) for row, document in documents)))

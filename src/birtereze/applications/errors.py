@@ -95,9 +95,24 @@ class NotExtraterritorial(InvalidInput):
     message = _l("This service is accepted at a centre of the region of the registered address ({region}).")
 
 
+class NotExtraterritorialHere(NotExtraterritorial):
+    """The same refusal told to the applicant's side (a kiosk, the phone): without the region, so that an
+    IIN typed in does not tell where its holder is registered."""
+
+    code = "not_extraterritorial_here"
+    message = _l("This service is accepted only at a centre of the region of your registered address.")
+
+
 class IdentityMismatch(Conflict):
     code = "identity_mismatch"
     message = _l("The identity document does not match the applicant: the result cannot be issued.")
+
+
+class NotApplicantsAccount(InvalidInput):
+    code = "not_applicants_account"
+    message = _l(
+        "This citizen account is not the applicant's: an application joins only the account of its IIN."
+    )
 
 
 class WrongIssuingCentre(Conflict):

@@ -13,7 +13,12 @@ refusal with its grounds — to Birtereze's callback API, signed, retried until 
     python -m birtereze.applications.fake_body --authority MTSZN --secret s3cret --poll http://127.0.0.1:8000
 
 (Birtereze: ``BIRTEREZE_BODY_ENDPOINTS='{"MVD": {"mode": "http", "url":
-"http://127.0.0.1:8470/applications", "secret": "s3cret"}}'``.)
+"http://127.0.0.1:8470/MVD/applications", "secret": "s3cret"}}'``.)
+
+One process serves several bodies, each at a path of its own (``/{authority}/applications``; a single
+body also at ``/applications``): ``--authority`` repeated, or ``--demo`` for every authority of the demo's
+catalogue (``make run`` starts it so). ``--print-endpoints`` prints the ``BIRTEREZE_BODY_ENDPOINTS`` JSON
+that reaches them, and exits.
 """
 
 from __future__ import annotations
@@ -28,7 +33,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Final
-from urllib.parse import urlsplit
 
 import httpx
 import orjson
@@ -177,7 +181,7 @@ class FakeBody:
                 timestamp=request.headers.get(adapters.TIMESTAMP_HEADER),
                 signed=request.headers.get(adapters.SIGNATURE_HEADER),
                 method=request.method,
-                path=request.path,
+                path=request.raw_path,  # the path with its query string, as signed
                 body=content,
                 now=self.now(),
                 tolerance_s=self.tolerance_s,
@@ -267,7 +271,7 @@ class FakeBody:
         await self._answer(base, answer)
 
     async def signed(self, method: str, url: str, content: bytes = b"") -> httpx.Response:
-        path = urlsplit(url).path
+        path = adapters.url_target(url)
         headers = {
             "Content-Type": "application/json",
             **adapters.signed_headers(self.secret, now=self.now(), method=method, path=path, body=content),
@@ -316,9 +320,115 @@ class FakeBody:
             await asyncio.sleep(every_s)
 
 
+@dataclass
+class FakeBodies:
+    """Several fake bodies behind one HTTP server: each at ``/{authority}/applications`` (a single one
+    also at ``/applications``), their counts together at ``/stats``, each one's at ``/{authority}/stats``."""
+
+    bodies: dict[str, FakeBody]
+
+    def __post_init__(self) -> None:
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    @classmethod
+    def of(cls, authorities: list[str], *, secret: bytes, **options: Any) -> FakeBodies:
+        """One body per authority (in the order given, duplicates dropped), all with the same options."""
+        return cls(
+            {code: FakeBody(authority=code, secret=secret, **options) for code in dict.fromkeys(authorities)}
+        )
+
+    def app(self) -> web.Application:
+        application = web.Application(client_max_size=32 * 1024 * 1024)
+        application.router.add_get("/stats", self._stats)
+        if len(self.bodies) == 1:
+            [only] = self.bodies.values()
+            application.router.add_post("/applications", only._post)
+        for code, body in self.bodies.items():
+            application.router.add_post(f"/{code}/applications", body._post)
+            application.router.add_get(f"/{code}/stats", body._stats)
+        return application
+
+    def stats(self) -> dict[str, Any]:
+        """Every body's counts added up (the application ids of all); each one's under ``by_authority``."""
+        each = {code: body.stats() for code, body in self.bodies.items()}
+        total: dict[str, Any] = {
+            key: sum(int(found[key]) for found in each.values())
+            for key in (
+                "requests",
+                "applications",
+                "duplicates",
+                "redeliveries",
+                "failures_injected",
+                "bad_signatures",
+            )
+        }
+        total["application_ids"] = sorted({i for found in each.values() for i in found["application_ids"]})
+        total["by_authority"] = {
+            code: {key: value for key, value in found.items() if key != "application_ids"}
+            for code, found in each.items()
+        }
+        return total
+
+    async def _stats(self, request: web.Request) -> web.Response:
+        return web.json_response(self.stats())
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        """Listen; returns the base URL (the bodies' URLs are ``endpoints(base, secret)``)."""
+        for body in self.bodies.values():
+            body._released = asyncio.Event()
+        self._runner = web.AppRunner(self.app(), access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, port)
+        await site.start()
+        server = site._server
+        assert server is not None
+        self.port = int(server.sockets[0].getsockname()[1])  # type: ignore[attr-defined]
+        return f"http://{host}:{self.port}"
+
+    async def stop(self) -> None:
+        """Stop listening (every body down); what they kept and their pending answers stay."""
+        for body in self.bodies.values():
+            body._released.set()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def close(self) -> None:
+        await self.stop()
+        for body in self.bodies.values():
+            await body.close()
+
+    async def settled(self) -> None:
+        for body in self.bodies.values():
+            await body.settled()
+
+
+def endpoints(base_url: str, secret: str, authorities: list[str]) -> dict[str, dict[str, str]]:
+    """``BIRTEREZE_BODY_ENDPOINTS`` for these bodies, served by one ``FakeBodies`` at ``base_url``."""
+    base = base_url.rstrip("/")
+    return {
+        code: {"mode": "http", "url": f"{base}/{code}/applications", "secret": secret} for code in authorities
+    }
+
+
+def demo_authorities() -> list[str]:
+    """Every authority of the demo's catalogue: those it creates and those its standards name."""
+    from birtereze.demo.catalog import AUTHORITIES, STANDARDS
+
+    codes = [code for code, _ in AUTHORITIES] + [draft.authority_code for draft in STANDARDS.values()]
+    return list(dict.fromkeys(codes))
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="A fake authorised body for Birtereze.")
-    parser.add_argument("--authority", required=True)
+    parser.add_argument(
+        "--authority", action="append", default=[], help="a body's code (repeat it for several bodies)"
+    )
+    parser.add_argument("--demo", action="store_true", help="every authority of the demo's catalogue")
+    parser.add_argument(
+        "--print-endpoints", action="store_true", help="print the BIRTEREZE_BODY_ENDPOINTS JSON and exit"
+    )
     parser.add_argument("--secret", required=True)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8470)
@@ -330,10 +440,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-answers", action="store_true", help="keep applications, send no answers")
     parser.add_argument("--seed", type=int)
     args = parser.parse_args(argv)
+    authorities = list(dict.fromkeys([*args.authority, *(demo_authorities() if args.demo else [])]))
+    if not authorities:
+        parser.error("name a body with --authority (repeatable) or --demo")
+    if args.poll and len(authorities) > 1:
+        parser.error("--poll takes one --authority")
+    if args.print_endpoints:
+        print(orjson.dumps(endpoints(f"http://{args.host}:{args.port}", args.secret, authorities)).decode())
+        return
 
     async def serve() -> None:
-        body = FakeBody(
-            authority=args.authority,
+        bodies = FakeBodies.of(
+            authorities,
             secret=args.secret.encode(),
             failure_rate=args.failure_rate,
             refuse_rate=args.refuse_rate,
@@ -343,11 +461,15 @@ def main(argv: list[str] | None = None) -> None:
             seed=args.seed,
         )
         if args.poll:
-            print(f"fake body {args.authority}: polling {args.poll}", flush=True)
+            [body] = bodies.bodies.values()
+            print(f"fake body {body.authority}: polling {args.poll}", flush=True)
             await body.poll(args.poll)
             return
-        url = await body.start(args.host, args.port)
-        print(f"fake body {args.authority}: listening at {url}", flush=True)
+        base = await bodies.start(args.host, args.port)
+        print(
+            f"fake bodies {', '.join(authorities)}: listening at {base}/{{authority}}/applications",
+            flush=True,
+        )
         await asyncio.Event().wait()
 
     with contextlib.suppress(KeyboardInterrupt):

@@ -9,6 +9,7 @@ of our own rather than a general one: its messages are the citizen's, in three l
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
@@ -146,6 +147,8 @@ def _check_number(
     wrong = NOT_INTEGER if integer else NOT_NUMBER
     if isinstance(value, bool) or not isinstance(value, int | float):
         return wrong, {}
+    if isinstance(value, float) and not math.isfinite(value):  # JSON's Infinity and NaN are no answer
+        return wrong, {}
     if integer and not (isinstance(value, int) or float(value).is_integer()):
         return wrong, {}
     if "minimum" in spec and value < spec["minimum"]:
@@ -190,6 +193,8 @@ def clean(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     for name, value in data.items():
         if value is None or value == "":
             continue
+        if isinstance(value, float) and not math.isfinite(value):
+            continue  # refused by validate(); never stored
         if properties.get(name, {}).get("type") == "integer" and isinstance(value, float):
             value = int(value)
         kept[name] = value

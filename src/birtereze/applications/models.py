@@ -54,6 +54,8 @@ class Application(Base):
     issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     issued_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
     issued_to_iin: Mapped[str | None] = mapped_column(String(12))
+    # How many times the application was submitted: the body's answers are kept per submission round.
+    submissions: Mapped[int] = mapped_column(Integer, default=0)
     # Deadline alerts, each sent once (reset when the application is submitted again).
     alerted_near_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     alerted_overdue_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -79,13 +81,16 @@ class ApplicationDocument(Base):
 
 
 class BodyAnswer(Base):
-    """An answer of the authorised body, recorded once per (application, kind): a repeated callback
-    changes nothing."""
+    """An answer of the authorised body, recorded once per (application, submission round, kind): a
+    repeated callback changes nothing, and an application submitted again after its return gets the
+    body's answers anew."""
 
     __tablename__ = "application_body_answers"
-    __table_args__ = (UniqueConstraint("application_id", "kind"),)
+    __table_args__ = (UniqueConstraint("application_id", "submission", "kind"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"))
+    # The application's submission round answered (``Application.submissions`` when it was received).
+    submission: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(16))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
@@ -36,7 +36,9 @@ from birtereze.applications.errors import (
     FormInvalid,
     IdentityMismatch,
     NotAllowedNow,
+    NotApplicantsAccount,
     NotExtraterritorial,
+    NotExtraterritorialHere,
     UnknownVisit,
     WrongIssuingCentre,
 )
@@ -61,6 +63,8 @@ NUMBER_ALPHABET: Final = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 NUMBER_TRIES: Final = 5
 # Intake channels, and the standard's channel each belongs to.
 CHANNELS: Final = {"operator": "centre", "kiosk": "centre", "portal": "portal", "app": "app"}
+# The channels where the staff take the application (and may be told the applicant's registered region).
+STAFF_CHANNELS: Final = frozenset({"operator"})
 PAGE_SIZE: Final = 50
 
 
@@ -257,17 +261,26 @@ async def _active_branch(session: AsyncSession, branch_id: int) -> Branch:
 
 
 async def _check_address(
-    session: AsyncSession, *, standard: ServiceStandard, branch: Branch, iin: str, registries: Registries
+    session: AsyncSession,
+    *,
+    standard: ServiceStandard,
+    branch: Branch,
+    iin: str,
+    registries: Registries,
+    channel: str,
 ) -> None:
     """A service that is not extraterritorial is accepted at the centres of the region of the applicant's
     registered address (the population registry's); where the registry or the centre's address does not
-    tell the region, the rule cannot be applied and the application is taken."""
+    tell the region, the rule cannot be applied and the application is taken. Only the staff are told
+    the registered region: at a kiosk or on the phone anyone may type an IIN."""
     if standard.extraterritorial:
         return
     person = await registries.fetch("population", iin)
     registered = ((person or {}).get("address") or {}).get("region")
     here = region_of_address(branch.address_en, branch.address_ru, branch.address_kk, branch.name_en)
     if registered and here and registered != here:
+        if channel not in STAFF_CHANNELS:
+            raise NotExtraterritorialHere()
         raise NotExtraterritorial(region=str(((person or {}).get("address") or {}).get("city") or registered))
 
 
@@ -287,8 +300,13 @@ async def create(
     issuing_branch_id: int | None = None,
     staff_id: int | None = None,
 ) -> Application:
-    """A draft application for a service at a centre; the form is checked at submission."""
+    """A draft application for a service at a centre; the form is checked at submission. A citizen
+    account given with it must be the applicant's own (the account's IIN was proven at its sign-in)."""
     iin = citizens_service.read_iin(applicant_iin).number
+    if citizen_id is not None:
+        account = await citizens_service.get(session, citizen_id)
+        if account is None or account.iin != iin:
+            raise NotApplicantsAccount()
     service = await catalog_service.get(session, service_id)
     if not service.active:
         raise NotFound("Service")
@@ -303,7 +321,9 @@ async def create(
             await queue_service.get_visit(session, visit_id, branch_id=intake_branch_id)
         except NotFound:
             raise UnknownVisit() from None
-    await _check_address(session, standard=standard, branch=branch, iin=iin, registries=registries)
+    await _check_address(
+        session, standard=standard, branch=branch, iin=iin, registries=registries, channel=channel
+    )
     application = Application(
         service_id=service_id,
         standard_version=standard.version,
@@ -507,6 +527,7 @@ async def submit(
     resubmitted = application.status == "returned"
     branch = await branches_service.get(session, application.intake_branch_id)
     application.status = "submitted"
+    application.submissions += 1  # a new round: the body's answers are kept per round
     application.standard_version = standard.version
     application.authority_code = standard.authority_code
     application.submitted_at = now
@@ -572,6 +593,36 @@ async def mark_delivered(session: AsyncSession, application_id: int, *, now: dat
     await _event(session, application, "application.delivered", now)
 
 
+async def mark_delivered_many(
+    session: AsyncSession, application_ids: Collection[int], *, now: datetime
+) -> list[int]:
+    """``mark_delivered`` for a round of acknowledgements at once (the delivery job's): the applications
+    read and locked in one statement, in id order (one lock order for every worker), those still
+    ``submitted`` made ``delivered``, each with its event. Returns the ids changed."""
+    ids = sorted(set(application_ids))
+    if not ids:
+        return []
+    rows = await session.scalars(
+        select(Application)
+        .where(Application.id.in_(ids))
+        .order_by(Application.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    changed = []
+    for application in rows:
+        target = states.after_delivery(application.status)
+        if target is None:
+            continue
+        application.status = target
+        application.changed_at = now
+        changed.append(application)
+    await session.flush()
+    for application in changed:
+        await _event(session, application, "application.delivered", now)
+    return [application.id for application in changed]
+
+
 def _default_store() -> DocumentStore:
     return DocumentStore.from_settings(get_settings())
 
@@ -587,19 +638,28 @@ async def record_body_answer(
     documents: list[bytes] | None = None,
     store: DocumentStore | None = None,
 ) -> None:
-    """Record an answer of the authorised body, once per (application, kind): a repeated callback changes
-    nothing. An answer behind the application's status is recorded without moving it back."""
+    """Record an answer of the authorised body, once per (application, submission round, kind): a repeated
+    callback changes nothing, and an application submitted again after its return gets the body's answers
+    anew (they are recorded for its current round). An answer behind the application's status is recorded
+    without moving it back."""
     if kind not in states.BODY_ANSWERS:
         raise ValueError(f"unknown answer {kind!r}")
     application = await get(session, application_id, lock=True)
+    submission = application.submissions
     seen = await session.scalar(
-        select(BodyAnswer.id).where(BodyAnswer.application_id == application_id, BodyAnswer.kind == kind)
+        select(BodyAnswer.id).where(
+            BodyAnswer.application_id == application_id,
+            BodyAnswer.submission == submission,
+            BodyAnswer.kind == kind,
+        )
     )
     if seen is not None:
         return
     try:
         async with session.begin_nested():
-            session.add(BodyAnswer(application_id=application_id, kind=kind, received_at=now))
+            session.add(
+                BodyAnswer(application_id=application_id, submission=submission, kind=kind, received_at=now)
+            )
             await session.flush()
     except IntegrityError:  # a concurrent callback recorded it first
         return
@@ -707,6 +767,23 @@ async def issue(
     return application
 
 
+async def waiting_for_issue(
+    session: AsyncSession, *, branch_id: int, limit: int = 200
+) -> Sequence[Application]:
+    """The issue zone's work at a centre: results ready to be put in a cell, and those waiting in one,
+    the oldest first."""
+    rows = await session.scalars(
+        select(Application)
+        .where(
+            Application.issuing_branch_id == branch_id,
+            Application.status.in_(("result_ready", "at_issuing_centre")),
+        )
+        .order_by(Application.changed_at, Application.id)
+        .limit(limit)
+    )
+    return rows.all()
+
+
 # --- deadlines -----------------------------------------------------------------------------------
 
 
@@ -744,3 +821,54 @@ async def check_deadlines(session: AsyncSession, *, now: datetime, near: timedel
             nearing += 1
     await session.flush()
     return nearing, overdue
+
+
+# --- for the GovStack facade (applications.govstack) -----------------------------------------------
+
+
+async def list_in_statuses(
+    session: AsyncSession,
+    statuses: Sequence[str],
+    *,
+    branch_ids: frozenset[int] | None,
+    number: str | None = None,
+    limit: int = PAGE_SIZE,
+    offset: int = 0,
+) -> Sequence[Application]:
+    """The applications in any of ``statuses`` taken at or issued by these centres (None: every centre),
+    the oldest change first: the work waiting for the centres' staff."""
+    statement = select(Application).where(Application.status.in_(list(statuses)))
+    if branch_ids is not None:
+        ids = list(branch_ids)
+        statement = statement.where(
+            or_(Application.intake_branch_id.in_(ids), Application.issuing_branch_id.in_(ids))
+        )
+    if number is not None:
+        statement = statement.where(Application.number == number.strip().upper())
+    rows = await session.scalars(
+        statement.order_by(Application.changed_at, Application.id).limit(limit).offset(offset)
+    )
+    return rows.all()
+
+
+async def count_submitted_by_status(
+    session: AsyncSession,
+    *,
+    since: datetime,
+    until: datetime,
+    branch_ids: frozenset[int] | None,
+    service_ids: Sequence[int] | None = None,
+) -> dict[str, int]:
+    """How many applications submitted in [since, until) are in each status now."""
+    statement = select(Application.status, func.count()).where(
+        Application.submitted_at >= since, Application.submitted_at < until
+    )
+    if branch_ids is not None:
+        ids = list(branch_ids)
+        statement = statement.where(
+            or_(Application.intake_branch_id.in_(ids), Application.issuing_branch_id.in_(ids))
+        )
+    if service_ids is not None:
+        statement = statement.where(Application.service_id.in_(list(service_ids)))
+    rows = await session.execute(statement.group_by(Application.status))
+    return {str(status): int(count) for status, count in rows.all()}

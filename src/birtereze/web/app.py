@@ -13,6 +13,8 @@ from fastapi.staticfiles import StaticFiles
 
 from birtereze.applications.api import router as applications_router
 from birtereze.applications.callback_api import router as applications_callback_router
+from birtereze.applications.citizen_pages import router as applications_citizen_pages_router
+from birtereze.applications.govstack import router as govstack_router
 from birtereze.applications.pages import router as applications_pages_router
 from birtereze.appointments.api import router as appointments_router
 from birtereze.appointments.pages import router as appointments_pages_router
@@ -144,6 +146,8 @@ def create_app(
         applications_router,
         applications_callback_router,
         applications_pages_router,
+        applications_citizen_pages_router,
+        govstack_router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

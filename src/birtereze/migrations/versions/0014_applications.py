@@ -3,7 +3,8 @@
 The one window's applications (issue 5): one row per application with its public number, service and
 standard version, applicant, intake and issuing centres, status, form, deadline and the issue's receipt;
 its documents (uploaded, fetched from a registry, or the body's result; contents stored by SHA-256); and
-the authorised bodies' answers, unique per (application, kind) so that a repeated callback changes nothing.
+the authorised bodies' answers, unique per (application, submission round, kind) so that a repeated
+callback changes nothing while an application submitted again gets its answers anew.
 
 Revision ID: 0014
 Revises: 0013
@@ -62,6 +63,7 @@ def upgrade() -> None:
         sa.Column("issued_to_iin", sa.String(length=12), nullable=True),
         sa.Column("alerted_near_at", _AT, nullable=True),
         sa.Column("alerted_overdue_at", _AT, nullable=True),
+        sa.Column("submissions", sa.Integer(), nullable=False),
         _fk("applications", "service_id", "services", "RESTRICT"),
         _fk("applications", "citizen_id", "citizens", "SET NULL"),
         _fk("applications", "visit_id", "visits", "SET NULL"),
@@ -105,12 +107,16 @@ def upgrade() -> None:
         "application_body_answers",
         sa.Column("id", _ID, nullable=False),
         sa.Column("application_id", _ID, nullable=False),
+        sa.Column("submission", sa.Integer(), nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("received_at", _AT, nullable=False),
         _fk("application_body_answers", "application_id", "applications", "CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_application_body_answers")),
         sa.UniqueConstraint(
-            "application_id", "kind", name=op.f("uq_application_body_answers_application_id_kind")
+            "application_id",
+            "submission",
+            "kind",
+            name=op.f("uq_application_body_answers_application_id_submission_kind"),
         ),
     )
 
