@@ -420,6 +420,41 @@ def sample_answers(schema: dict[str, Any]) -> dict[str, Any] | None:
     return answers
 
 
+async def photograph_wizard(browser: Browser, base: str, hall: Hall, out: Path) -> None:
+    """The citizen's self-service wizard on a phone (360×800): the services, what a service needs before
+    starting, a question; and its first screen at the hall's kiosk (1080×1920):
+    apply-{services,needed,step}.png and kiosk-apply.png."""
+    context = await browser.new_context(viewport=PHONE, device_scale_factor=2, locale="en-GB")
+    page = await context.new_page()
+
+    async def shoot(name: str, *, full: bool = False) -> None:
+        await page.wait_for_load_state("networkidle")
+        await page.wait_for_timeout(300)
+        await page.screenshot(path=out / f"{name}.png", full_page=full)
+        print(out / f"{name}.png")
+
+    await page.goto(f"{base}/me/sign-in?lang=en")
+    await page.locator('a[href^="/me/sign-in/digital-id"]').click()
+    await page.locator('input[name="iin"]').first.check()
+    await page.locator('button[name="decision"][value="allow"]').click()
+    await page.locator("h1").wait_for()
+    await page.goto(f"{base}/me/apply?lang=en")
+    await shoot("apply-services")
+    await page.locator(f'a[data-service="{SERVICE_CODE}"]').first.click()
+    await shoot("apply-needed", full=True)
+    await page.locator("#branch_id").select_option(index=1)
+    await page.locator('button[type="submit"]').last.click()
+    await page.locator(".wizard__form").first.wait_for()
+    await shoot("apply-step")
+    await context.close()
+
+    kiosk = await browser.new_context(viewport=KIOSK, locale="kk-KZ")
+    page = await kiosk.new_page()
+    await page.goto(f"{base}/kiosk/{hall.branch_id}/apply?access_token={hall.tokens['kiosk']}&lang=en")
+    await shoot("kiosk-apply")
+    await kiosk.close()
+
+
 async def photograph_applications(
     browser: Browser, base: str, hall: Hall, database_url: str, out: Path
 ) -> None:
@@ -493,6 +528,8 @@ async def photograph_applications(
     await page.locator("#applicant_iin").fill(APPLICANT)
     await page.locator("form.apps__form button[type=submit]").click()
     await page.locator('button[value="submit"]').click()
+    await page.wait_for_load_state("networkidle")  # the refusal's page, with the mistakes shown
+    await page.wait_for_timeout(300)
     await page.screenshot(path=out / "applications-intake.png")
     print(out / "applications-intake.png")
     pages = {
@@ -549,6 +586,7 @@ async def photograph(out: Path) -> None:
             await photograph_hall(browser, base, hall, out)
             await photograph_phone(browser, base, hall, out)
             await photograph_applications(browser, base, hall, database_url, out)
+            await photograph_wizard(browser, base, hall, out)
             await browser.close()
 
 
