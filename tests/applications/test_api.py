@@ -42,7 +42,12 @@ async def ready(db: Database, world: World, clock: ManualClock) -> World:
 
 
 async def test_an_operator_takes_an_application_and_issues_its_result(
-    db: Database, app: FastAPI, client: httpx.AsyncClient, ready: World, clock: ManualClock
+    db: Database,
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    ready: World,
+    clock: ManualClock,
+    settings: Settings,
 ) -> None:
     operator = ready.auth("operator")
     body = {
@@ -93,6 +98,13 @@ async def test_an_operator_takes_an_application_and_issues_its_result(
     document = uploaded.json()["documents"][0]
     download = await client.get(f"{url}/documents/{document['id']}", headers=operator)
     assert download.content == PDF and download.headers["content-type"] == "application/pdf"
+    # A database restored without its documents' folder: the lost file is not found, not a server error.
+    stored = next(settings.documents_dir.rglob(document["sha256"]))
+    kept = stored.read_bytes()
+    stored.unlink()
+    lost = await client.get(f"{url}/documents/{document['id']}", headers=operator)
+    assert lost.status_code == 404 and lost.json()["code"] == "document_not_found"
+    stored.write_bytes(kept)
 
     done = await client.post(f"{url}/submit", headers=operator)
     assert done.status_code == 200, done.text
