@@ -24,7 +24,9 @@ class BodyAnswer(Input):
     """What a body says of an application it received: accepted, in progress, refused (with its
     grounds), returned for correction, or its result ready (data and documents)."""
 
-    application_id: int = Field(ge=1, le=2**62)  # as the other ids
+    # Below 2**53, where a JSON number is an exact integer: a client (or a fuzzer) comparing as floats
+    # cannot send one just over the bound that it takes for within it.
+    application_id: int = Field(ge=1, le=2**52)
     kind: AnswerKind
     grounds: list[str] | None = Field(default=None, max_length=20)
     result: dict[str, Any] | None = None
