@@ -35,7 +35,7 @@ from birtereze.catalog.models import Service
 from birtereze.citizens import deps
 from birtereze.citizens.deps import CitizenPrincipal, MaybeCitizen, sign_in_first
 from birtereze.citizens.forms import read_form
-from birtereze.core.errors import DomainError, NotFound
+from birtereze.core.errors import DomainError
 from birtereze.core.i18n import LazyText, _l
 from birtereze.core.schemas import PathId
 from birtereze.queue import service as queue_service
@@ -378,14 +378,9 @@ async def _new_page(
         "base": base,
         "finder": request.app.url_path_for("branch_finder"),
     }
-    branch = None
-    if branch_id is not None:
-        try:
-            branch = await branches_service.get(session, branch_id)
-        except NotFound:
-            branch = None
-        if branch is None or not branch.active:
-            context["notice"], status_code, branch = BAD_CHOICE.render(locale), 404, None
+    branch = None if branch_id is None else await branches_service.find_active(session, branch_id)
+    if branch_id is not None and branch is None:
+        context["notice"], status_code = BAD_CHOICE.render(locale), 404
     if branch is None:
         context["branches"] = sorted(
             (

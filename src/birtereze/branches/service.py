@@ -27,6 +27,12 @@ async def get_by_code(session: AsyncSession, code: str) -> Branch | None:
     return (await session.execute(select(Branch).where(Branch.code == code))).scalar_one_or_none()
 
 
+async def find_active(session: AsyncSession, branch_id: int) -> Branch | None:
+    """An active centre by id; None when there is none (a citizen's choice from an address)."""
+    branch = await session.get(Branch, branch_id)
+    return branch if branch is not None and branch.active else None
+
+
 async def list_branches(session: AsyncSession, *, ids: Sequence[int] | None = None) -> Sequence[Branch]:
     statement = select(Branch).where(Branch.active.is_(True)).order_by(Branch.code)
     if ids is not None:

@@ -136,14 +136,9 @@ async def _new_page(
         "finder": request.app.url_path_for("branch_finder"),
         "action": f"{request.app.url_path_for('remote_ticket_take')}?lang={locale}",
     }
-    branch = None
-    if branch_id is not None:
-        try:
-            branch = await branches_service.get(session, branch_id)
-        except NotFound:
-            branch = None
-        if branch is None or not branch.active:
-            context["notice"], status_code, branch = BAD_CHOICE.render(locale), 404, None
+    branch = None if branch_id is None else await branches_service.find_active(session, branch_id)
+    if branch_id is not None and branch is None:
+        context["notice"], status_code = BAD_CHOICE.render(locale), 404
     if branch is None:
         context["branches"] = sorted(
             (
