@@ -423,7 +423,7 @@ def sample_answers(schema: dict[str, Any]) -> dict[str, Any] | None:
 async def photograph_wizard(browser: Browser, base: str, hall: Hall, out: Path) -> None:
     """The citizen's self-service wizard on a phone (360×800): the services, what a service needs before
     starting, a question; and its first screen at the hall's kiosk (1080×1920):
-    apply-{services,needed,step}.png and kiosk-apply.png."""
+    apply-{services,needed,step}.png, kiosk-apply.png and kiosk-apply-step.png."""
     context = await browser.new_context(viewport=PHONE, device_scale_factor=2, locale="en-GB")
     page = await context.new_page()
 
@@ -452,6 +452,24 @@ async def photograph_wizard(browser: Browser, base: str, hall: Hall, out: Path) 
     page = await kiosk.new_page()
     await page.goto(f"{base}/kiosk/{hall.branch_id}/apply?access_token={hall.tokens['kiosk']}&lang=en")
     await shoot("kiosk-apply")
+    # A question at the kiosk, with its on-screen keyboard, the first letters of a name typed on it.
+    await page.locator(f'a[data-service="{SERVICE_CODE}"]').first.click()
+    for digit in APPLICANT:
+        await page.locator(f'[data-keypad] [data-key="{digit}"]').click()
+    await page.locator('button[type="submit"]').last.click()
+
+    async def tap(keys: str) -> None:
+        for key in keys:
+            await page.locator(f'[data-keyboard] button[data-char="{key}"]:visible').click()
+
+    # The certificate's kind, its year (on the digits), then the registry office's name in words.
+    await page.locator('input[type="radio"]').first.check()
+    await page.locator('button[value="next"]').click()
+    await tap("2001")
+    await page.locator('button[value="next"]').click()
+    await page.locator("[data-switch=cyrillic]").click()
+    await tap("алм")
+    await shoot("kiosk-apply-step")
     await kiosk.close()
 
 

@@ -206,6 +206,9 @@ async def test_at_the_kiosk_the_applicant_types_their_iin(
     services = await client.get(kiosk, params={"lang": "ru", "access_token": token})
     assert services.status_code == 200 and "wizard--kiosk" in services.text
     assert "data-idle-url=" in services.text and 'rel="manifest"' not in services.text
+    # The kiosk has no keyboard: its own comes with the search (Russian letters first on a Russian page).
+    assert 'data-keyboard="focus"' in services.text and 'data-layout="cyrillic">' in services.text
+    assert services.text.index('data-layout="cyrillic"') < services.text.index('data-layout="latin"')
     code = world.services["certificate"].code
     query = f"?lang=en&access_token={token}"
     needed = await client.get(f"{kiosk}/service/{code}{query}")
@@ -215,6 +218,8 @@ async def test_at_the_kiosk_the_applicant_types_their_iin(
     assert wrong.status_code == 400 and 'value="123"' in wrong.text
     started = _next(await client.post(f"{kiosk}/service/{code}{query}", data={"iin": APPLICANT}))
     assert started.startswith(f"{kiosk}/") and f"access_token={token}" in started
+    question = await client.get(started)
+    assert 'data-keyboard="open"' in question.text and "js/keyboard.js" in question.text
     documents, _base = await _through_the_form(client, started, {})
     confirm = _next(
         await client.post(

@@ -1,6 +1,7 @@
 """The application wizard in Chromium against a real server: on a 360×800 phone (a signed-in citizen
 applies step by step, adds a photo of a document, submits, and finds the application under "My
-applications") and on the hall's 1080×1920 kiosk (the IIN typed on the on-screen keypad)."""
+applications") and on the hall's 1080×1920 kiosk (the search, the IIN and the answers typed on the
+on-screen keyboards)."""
 
 from __future__ import annotations
 
@@ -45,12 +46,35 @@ async def standards(db: Database, world: World, clock: ManualClock) -> None:
         await session.commit()
 
 
-async def _answer_the_form(page: Page, scan: Path) -> None:
-    await page.get_by_label("Child's name").fill("Aruzhan")
+async def _tap(page: Page, keys: str) -> None:
+    """Types on the kiosk's on-screen keyboard, one tap a key (the letters as they are labelled)."""
+    for key in keys:
+        await page.locator(f'[data-keyboard] button[data-char="{key}"]:visible').click()
+
+
+async def _answer_the_form(page: Page, scan: Path, *, on_screen: bool = False) -> None:
+    name = page.get_by_label("Child's name")
+    if on_screen:
+        # Shift is on at the start of the empty field, so that the name comes out capitalised; a tap
+        # on Delete takes back the last letter, wherever the caret is.
+        await expect(name).to_be_focused()
+        await _tap(page, "aruzhax")
+        await page.locator('[data-keyboard] [data-edit="delete"]').click()
+        await _tap(page, "n")
+        await expect(name).to_have_value("Aruzhan")
+    else:
+        await name.fill("Aruzhan")
     await page.get_by_role("button", name="Next").click()
     await page.get_by_label("Date of birth").fill("2026-08-01")
     await page.get_by_role("button", name="Next").click()
-    await page.get_by_label("Copies").fill("1")
+    copies = page.get_by_label("Copies")
+    if on_screen:
+        # A number field gets the digits alone: the letters are gone and a letter typed would not go in.
+        await expect(page.locator('[data-keyboard] button[data-char="q"]')).to_be_hidden()
+        await _tap(page, "1")
+        await expect(copies).to_have_value("1")
+    else:
+        await copies.fill("1")
     await page.get_by_role("button", name="Next").click()
     await page.get_by_label("At the centre").check()
     await page.get_by_role("button", name="Next").click()
@@ -133,12 +157,22 @@ async def test_an_applicant_applies_at_the_kiosk(
         page.on("pageerror", lambda error: errors.append(str(error)))
         token = world.tokens["kiosk"]
         await page.goto(f"{live_server}/kiosk/{world.branch.id}/apply?lang=en&access_token={token}")
+        # The search on the on-screen keyboard, which comes up once the field is touched: Latin letters
+        # first in English, then over to the Cyrillic ones and back.
+        await expect(page.locator("[data-keyboard]")).to_be_hidden()
+        await page.get_by_label("Search in Kazakh, Russian or English").click()
+        await page.locator("[data-switch=cyrillic]").click()
+        await expect(page.locator('[data-keyboard] button[data-char="ә"]')).to_be_visible()
+        await page.locator("[data-switch=latin]").click()
+        await _tap(page, "cert")
+        await expect(page.get_by_label("Search in Kazakh, Russian or English")).to_have_value("cert")
+        await page.get_by_role("button", name="Search").click()
         await page.locator(".menu__link", has_text="Certificate").click()
         for digit in APPLICANT:
             await page.locator(f'[data-key="{digit}"]').click()
         await expect(page.get_by_label("Your IIN")).to_have_value(APPLICANT)
         await page.get_by_role("button", name="Start the application").click()
-        await _answer_the_form(page, scan)
+        await _answer_the_form(page, scan, on_screen=True)
         await page.get_by_role("button", name="Submit the application").click()
         await expect(page.get_by_role("heading", level=1)).to_have_text("Application submitted")
         await expect(page.locator('[data-field="number"]')).to_be_visible()

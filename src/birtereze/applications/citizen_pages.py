@@ -60,6 +60,7 @@ from birtereze.core.i18n import LazyText, _l
 from birtereze.core.ids import mask_iin
 from birtereze.core.schemas import PathId
 from birtereze.kz import calendar
+from birtereze.web import keyboards
 from birtereze.web.deps import AppSettings, DbSession, HallDevice, Now, in_scope
 from birtereze.web.templating import page_locale, render
 
@@ -187,6 +188,12 @@ def _page(
         # The kiosk stays out of the phone app's shell (manifest, service worker).
         "pwa": not mode.kiosk,
     }
+    if mode.kiosk:
+        common |= {
+            "keyboard_layouts": keyboards.LAYOUTS[locale],
+            "keyboard_digits": keyboards.DIGITS,
+            "keyboard_punctuation": keyboards.PUNCTUATION,
+        }
     return render(request, name, {**common, **context}, locale=locale, status_code=status)
 
 

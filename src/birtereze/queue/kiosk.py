@@ -41,6 +41,7 @@ from birtereze.queue.service.remote import arrival_key
 from birtereze.queue.service.rows import VisitRow
 from birtereze.staff.service import Principal
 from birtereze.web.deps import AppSettings, DbSession, HallDevice, Now, in_scope
+from birtereze.web.keyboards import LETTERS
 from birtereze.web.templating import LANGUAGES, language_url, page_locale, render
 
 log = structlog.get_logger(__name__)
@@ -53,13 +54,6 @@ IDLE_RESET_S: Final = 60
 # How often the kiosk fetches its arrival QR code anew: well within the key's period (remote.ARRIVAL_KEY_S).
 ARRIVAL_REFRESH_S: Final = 60
 TICKET_SHOWN_S: Final = 20
-# The on-screen keyboard of the service search, by the page's language (kiosks have no keyboard).
-_RUSSIAN_ROWS: Final = ("йцукенгшщзхъ", "фывапролджэ", "ячсмитьбюё")
-KEYBOARDS: Final = {
-    "kk": ("әіңғүұқөһ", *_RUSSIAN_ROWS),
-    "ru": _RUSSIAN_ROWS,
-    "en": ("qwertyuiop", "asdfghjkl", "zxcvbnm"),
-}
 # The check-in screen's keyboard: the letters and digits of booking codes only (no 0/O, 1/I/L to mix
 # up), the letters in the familiar QWERTY order.
 CODE_KEYBOARD: Final = tuple(
@@ -211,7 +205,7 @@ async def kiosk(
         "zones": zones,
         "situations": situations if len(situations) > 1 else [],
         "priorities": priorities,
-        "keyboard": KEYBOARDS[locale],
+        "keyboard": LETTERS[locale],
         "code_keyboard": CODE_KEYBOARD,
         "welcome": [(code, name, WELCOME.render(code)) for code, name in LANGUAGES],
         "arrival_captions": [(code, ARRIVAL.render(code)) for code, _name in LANGUAGES],
