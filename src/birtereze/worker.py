@@ -39,7 +39,7 @@ class PeriodicJob:
 
 CLOSE_DAYS_INTERVAL_S: Final = 300.0
 APPOINTMENTS_INTERVAL_S: Final = 60.0
-CITIZENS_PURGE_INTERVAL_S: Final = 3600.0
+HOURLY_S: Final = 3600.0
 CITIZEN_NOTICES_INTERVAL_S: Final = 2.0
 
 
@@ -76,8 +76,16 @@ def schedule() -> list[PeriodicJob]:
         PeriodicJob(
             "applications.deadlines", lambda s: APPOINTMENTS_INTERVAL_S, applications_jobs.check_deadlines
         ),
+        # Drafts never submitted, a day old in the hall or a month from home, discarded: hourly; and, in
+        # a separate transaction after their deletion is committed, the files no document refers to.
+        PeriodicJob("applications.purge_drafts", lambda s: HOURLY_S, applications_jobs.purge_drafts),
+        PeriodicJob(
+            "applications.sweep_documents",
+            lambda s: applications_jobs.SWEEP_INTERVAL_S,
+            applications_jobs.sweep_documents,
+        ),
         # Citizens' ended sessions and old one-time codes: hourly.
-        PeriodicJob("citizens.purge", lambda s: CITIZENS_PURGE_INTERVAL_S, citizens_jobs.purge),
+        PeriodicJob("citizens.purge", lambda s: HOURLY_S, citizens_jobs.purge),
     ]
 
 

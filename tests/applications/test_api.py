@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from birtereze.applications import service
 from birtereze.core.clock import ManualClock
 from birtereze.core.settings import Settings
-from tests.applications.support import ANSWERS, APPLICANT, PDF, registries, with_standards
+from tests.applications.support import ANSWERS, APPLICANT, PDF, registries
 from tests.appointments.conftest import sign_in
 from tests.builders import World
 from tests.conftest import Database
@@ -31,14 +31,6 @@ def settings(db: Database, tmp_path: Path) -> Settings:
         documents_dir=tmp_path / "documents",
         document_max_bytes=4096,
     )
-
-
-@pytest.fixture
-async def ready(db: Database, world: World, clock: ManualClock) -> World:
-    async with db.sessions() as setup:
-        await with_standards(setup, world, clock.now())
-        await setup.commit()
-    return world
 
 
 async def test_an_operator_takes_an_application_and_issues_its_result(

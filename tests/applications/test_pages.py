@@ -14,7 +14,7 @@ import pytest
 from birtereze.applications import service
 from birtereze.core.clock import ManualClock
 from birtereze.core.settings import Settings
-from tests.applications.support import APPLICANT, PDF, with_standards
+from tests.applications.support import APPLICANT, PDF
 from tests.builders import World
 from tests.conftest import Database
 from tests.web.hall import open_window, take_ticket
@@ -33,14 +33,6 @@ def settings(db: Database, tmp_path: Path) -> Settings:
         documents_dir=tmp_path / "documents",
         document_max_bytes=4096,
     )
-
-
-@pytest.fixture
-async def ready(db: Database, world: World, clock: ManualClock) -> World:
-    async with db.sessions() as setup:
-        await with_standards(setup, world, clock.now())
-        await setup.commit()
-    return world
 
 
 def _id(location: str) -> int:

@@ -42,18 +42,8 @@ from tests.applications.support import (
     UNKNOWN_APPLICANT,
     registries,
     store,
-    with_standards,
 )
 from tests.builders import World
-from tests.conftest import Database
-
-
-@pytest.fixture
-async def ready(db: Database, world: World, clock: ManualClock) -> World:
-    async with db.sessions() as setup:
-        await with_standards(setup, world, clock.now())
-        await setup.commit()
-    return world
 
 
 async def take(

@@ -66,7 +66,10 @@ class DocumentStore:
         renamed, so that a reader never sees half a file."""
         digest = hashlib.sha256(content).hexdigest()
         target = self.path(digest)
-        if not target.exists():
+        if target.exists():
+            # Newly wanted: the sweep of files no document refers to leaves it alone for a while.
+            os.utime(target)
+        else:
             target.parent.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".part-")
             try:
@@ -83,3 +86,19 @@ class DocumentStore:
 
     def read(self, sha256: str) -> bytes:
         return self.path(sha256).read_bytes()
+
+    def stored_before(self, prefix: str, moment: float) -> list[str]:
+        """The hashes starting with the two hex digits ``prefix`` whose file was last stored before
+        ``moment`` (a POSIX timestamp); temporary files being written are not counted."""
+        folder = self.root / prefix
+        if not folder.is_dir():
+            return []
+        found = []
+        for entry in os.scandir(folder):
+            name = entry.name
+            if len(name) == 64 and set(name) <= HEX and entry.is_file() and entry.stat().st_mtime < moment:
+                found.append(name)
+        return found
+
+    def remove(self, sha256: str) -> None:
+        self.path(sha256).unlink(missing_ok=True)

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any, Final
 
 import structlog
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -821,6 +821,66 @@ async def check_deadlines(session: AsyncSession, *, now: datetime, near: timedel
             nearing += 1
     await session.flush()
     return nearing, overdue
+
+
+HALL_CHANNELS: Final = frozenset(channel for channel, where in CHANNELS.items() if where == "centre")
+PURGE_BATCH: Final = 500
+
+
+async def purge_drafts(
+    session: AsyncSession, *, now: datetime, hall_after: timedelta, after: timedelta
+) -> int:
+    """Discard the drafts never submitted and left unchanged: those begun in the hall (its kiosk, an
+    operator) after ``hall_after``, any other after ``after``. Their answers and documents go with them;
+    an ``application.discarded`` event stays. Returns how many (at most ``PURGE_BATCH`` a run)."""
+    stale = or_(
+        Application.changed_at < now - after,
+        Application.channel.in_(HALL_CHANNELS) & (Application.changed_at < now - hall_after),
+    )
+    rows = await session.scalars(
+        select(Application)
+        .where(Application.status == "draft", stale)
+        .order_by(Application.changed_at)
+        .limit(PURGE_BATCH)
+        .with_for_update(skip_locked=True)
+    )
+    drafts = rows.all()
+    for application in drafts:
+        await _event(
+            session, application, "application.discarded", now, changed_at=application.changed_at.isoformat()
+        )
+    ids = [application.id for application in drafts]
+    if ids:
+        await session.execute(delete(ApplicationDocument).where(ApplicationDocument.application_id.in_(ids)))
+        await session.execute(
+            delete(Application).where(Application.id.in_(ids)).execution_options(synchronize_session=False)
+        )
+        for application in drafts:
+            session.expunge(application)
+    return len(drafts)
+
+
+async def sweep_documents(
+    session: AsyncSession, store: DocumentStore, *, prefixes: Collection[str], older_than: datetime
+) -> int:
+    """Delete the stored files under ``prefixes`` (two hex digits each) that no document refers to and
+    that were stored before ``older_than``: what discarded drafts and replaced uploads left. A file
+    stored again meanwhile is newer, so the sweep never takes one a transaction is about to refer to."""
+    removed = 0
+    for prefix in prefixes:
+        candidates = store.stored_before(prefix, older_than.timestamp())
+        for start in range(0, len(candidates), PURGE_BATCH):
+            chunk = candidates[start : start + PURGE_BATCH]
+            used = set(
+                await session.scalars(
+                    select(ApplicationDocument.sha256).where(ApplicationDocument.sha256.in_(chunk))
+                )
+            )
+            for sha256 in chunk:
+                if sha256 not in used:
+                    store.remove(sha256)
+                    removed += 1
+    return removed
 
 
 # --- for the GovStack facade (applications.govstack) -----------------------------------------------

@@ -140,6 +140,13 @@ class Settings(BaseSettings):
     document_max_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
     # Deadline alerts (applications.jobs): an application is "nearing" its deadline this long before it.
     application_deadline_near_s: int = Field(default=24 * 3600, gt=0)
+    # Drafts never submitted are discarded (applications.purge_drafts) this long after their last change:
+    # those begun in the hall (at the kiosk or by an operator) the next day, those from home after a month.
+    application_draft_hall_ttl_s: int = Field(default=24 * 3600, gt=0)
+    application_draft_ttl_s: int = Field(default=30 * 24 * 3600, gt=0)
+    # A stored document's file that no application refers to any more is deleted once it is this old
+    # (applications.sweep_documents); storing the same bytes again makes it new.
+    document_orphan_grace_s: int = Field(default=24 * 3600, gt=0)
 
 
 @lru_cache(maxsize=1)
