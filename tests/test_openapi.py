@@ -113,6 +113,7 @@ OPERATION_IDS = [
     "offerService",
     "openWindow",
     "parkTicket",
+    "putAuthority",
     "raiseAssistCall",
     "recallTicket",
     "receiveApplicationResult",

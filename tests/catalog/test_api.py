@@ -90,6 +90,8 @@ async def test_an_admin_records_a_new_version_and_the_old_one_is_kept(
     versions = (await client.get(f"{standard_url(vehicle)}/versions")).json()
     assert versions["current_version"] == 2
     assert [(v["version"], v["term"]["amount"]) for v in versions["versions"]] == [(2, 3), (1, 1)]
+    # What each version changed from the one before: the term here; nothing to compare the first with.
+    assert [v["changed_fields"] for v in versions["versions"]] == [["term_amount"], []]
 
 
 async def test_only_an_admin_changes_a_standard(
@@ -154,6 +156,40 @@ async def test_it_lists_the_authorised_bodies(client: httpx.AsyncClient, vehicle
     assert answer.status_code == 200
     codes = [authority["code"] for authority in answer.json()]
     assert codes == sorted(codes) and {"MTSZN", "MVD", "RAGS", "KPSSU"} <= set(codes)
+
+
+async def test_an_admin_adds_renames_and_turns_off_an_authorised_body(
+    client: httpx.AsyncClient, world: World, vehicle: Service
+) -> None:
+    admin = world.auth("admin")
+    names = {"kk": "Сот органы", "ru": "Судебный орган", "en": "Courts"}
+    added = await client.put("/api/v1/authorities/COURTS", json={"name": names}, headers=admin)
+    assert added.status_code == 201 and added.json() == {"code": "COURTS", "name": names, "active": True}
+    renamed = names | {"en": "The courts"}
+    changed = await client.put(
+        "/api/v1/authorities/COURTS", json={"name": renamed, "active": False}, headers=admin
+    )
+    assert changed.status_code == 200 and changed.json()["name"]["en"] == "The courts"
+    assert changed.json()["active"] is False
+    # A body the vehicle's standard in force names stays on, with the reason in the asked language.
+    refused = await client.put(
+        "/api/v1/authorities/MVD", json={"name": names, "active": False}, headers=admin, params={"lang": "ru"}
+    )
+    assert refused.status_code == 400 and refused.json()["code"] == "authority_in_use"
+    assert "1 услуг" in refused.json()["detail"]
+    listed = {a["code"]: a for a in (await client.get("/api/v1/authorities")).json()}
+    assert listed["MVD"]["active"] is True and listed["COURTS"]["active"] is False
+    # A code that the delivery settings could not name, and names missing, are refused; so are others.
+    assert (
+        await client.put("/api/v1/authorities/mvd-2", json={"name": names}, headers=admin)
+    ).status_code == 422
+    missing = await client.put("/api/v1/authorities/NEW", json={"name": {"kk": "x"}}, headers=admin)
+    assert missing.status_code == 422
+    for persona in ("manager", "operator"):
+        answer = await client.put(
+            "/api/v1/authorities/NEW", json={"name": names}, headers=world.auth(persona)
+        )
+        assert answer.status_code == 403, persona
 
 
 async def test_a_fee_in_mrp_paid_in_a_year_whose_mrp_is_not_known_yet_has_no_amount(

@@ -1,5 +1,5 @@
 """The catalogue's pages: the public list with search in any language, a standard in kk/ru/en, and the
-admin's editor posting a new version."""
+admin's editor posting a new version and showing who changed what, and the authorised bodies' editor."""
 
 from __future__ import annotations
 
@@ -74,3 +74,36 @@ async def test_the_admin_posts_a_new_version_from_the_editor(
     assert refused.status_code == 400 and "NOBODY" in refused.text
     operator = await client.get(url, params={"access_token": world.tokens["operator"]})
     assert operator.status_code == 403
+    # The history says who changed what.
+    editor = await client.get(url, params={"access_token": token, "lang": "en"})
+    history = editor.text[editor.text.index("What changed") :]
+    assert "Admin" in history and "<code>term_amount</code>" in history and "first version" in history
+
+
+async def test_the_admin_adds_and_changes_authorised_bodies(
+    client: httpx.AsyncClient, world: World, vehicle: Service
+) -> None:
+    url = "/admin/authorities"
+    token = world.tokens["admin"]
+    assert (await client.get(url)).status_code == 401
+    assert (await client.get(url, params={"access_token": world.tokens["manager"]})).status_code == 403
+    page = await client.get(url, params={"access_token": token, "lang": "en"})
+    assert page.status_code == 200 and 'id="MVD"' in page.text
+    names = {"name_kk": "Сот органы", "name_ru": "Судебный орган", "name_en": "Courts"}
+    added = await client.post(
+        url, params={"access_token": token, "lang": "en"}, data={"code": "courts", **names}
+    )
+    assert added.status_code == 303 and "saved=COURTS" in added.headers["location"]
+    page = await client.get(url, params={"access_token": token, "lang": "en", "saved": "COURTS"})
+    assert "Saved: COURTS." in page.text and 'value="Судебный орган"' in page.text
+    # Turning off the body of a standard in force is refused; a wrong code keeps what was typed.
+    refused = await client.post(
+        url, params={"access_token": token, "lang": "en"}, data={"code": "MVD", **names}
+    )
+    assert refused.status_code == 400 and "before turning it off" in refused.text
+    wrong = await client.post(
+        url, params={"access_token": token, "lang": "ru"}, data={"code": "1X", **names, "name_en": ""}
+    )
+    assert (
+        wrong.status_code == 400 and "заглавных латинских букв" in wrong.text and 'value="1X"' in wrong.text
+    )

@@ -5,15 +5,21 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Final
+from typing import Annotated, Final
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from birtereze.catalog import service as catalog_service
 from birtereze.catalog.models import ServiceStandard
-from birtereze.catalog.schemas import AuthorityRead, StandardRead, StandardVersions, StandardWrite
+from birtereze.catalog.schemas import (
+    AuthorityRead,
+    AuthorityWrite,
+    StandardRead,
+    StandardVersions,
+    StandardWrite,
+)
 from birtereze.core.schemas import PathId
 from birtereze.web.deps import AdminOnly, DbSession, Now
 
@@ -21,6 +27,11 @@ router = APIRouter(prefix="/api/v1", tags=["catalogue"])
 
 # Fees are paid, and days counted, in Kazakhstan's time.
 TIMEZONE: Final = ZoneInfo("Asia/Almaty")
+
+
+# An authorised body's code: capital Latin letters, digits and underscores, as the delivery settings name it.
+AUTHORITY_CODE: Final = r"^[A-Z][A-Z0-9_]{1,31}$"
+AuthorityCode = Annotated[str, Path(pattern=AUTHORITY_CODE, description="The body's code, e.g. MTSZN")]
 
 
 def today(now: datetime) -> date:
@@ -52,10 +63,13 @@ async def list_versions(service_id: PathId, session: DbSession, now: Now) -> Sta
     """Every version of the service's standard, newest first: who changed it, when, and what it said."""
     versions = await catalog_service.standard_versions(session, service_id)
     paid_on = today(now)
+    read = []
+    for standard, changed in catalog_service.with_changes(versions):
+        version = await _read(session, standard, paid_on=paid_on)
+        version.changed_fields = changed
+        read.append(version)
     return StandardVersions(
-        service_id=service_id,
-        current_version=versions[0].version if versions else None,
-        versions=[await _read(session, standard, paid_on=paid_on) for standard in versions],
+        service_id=service_id, current_version=versions[0].version if versions else None, versions=read
     )
 
 
@@ -76,3 +90,22 @@ async def update_standard(
 async def list_authorities(session: DbSession) -> list[AuthorityRead]:
     """The government bodies that render the services (the bodies applications are delivered to)."""
     return [AuthorityRead.of(authority) for authority in await catalog_service.list_authorities(session)]
+
+
+@router.put(
+    "/authorities/{code}",
+    operation_id="putAuthority",
+    response_model=AuthorityRead,
+    responses={201: {"description": "The body was added", "model": AuthorityRead}},
+)
+async def put_authority(
+    code: AuthorityCode, body: AuthorityWrite, response: Response, session: DbSession, admin: AdminOnly
+) -> AuthorityRead:
+    """Add an authorised body under this code (201), or rename it and turn it on or off. A body named by a
+    service's standard in force cannot be turned off."""
+    authority, added = await catalog_service.save_authority(
+        session, code=code, names=body.name.model_dump(), active=body.active
+    )
+    if added:
+        response.status_code = 201
+    return AuthorityRead.of(authority)

@@ -44,6 +44,14 @@ class AuthorityNotFound(NotFound):
         return self.message.render(locale)
 
 
+class AuthorityInUse(InvalidInput):
+    code = "authority_in_use"
+    message = _l(
+        "This body renders {count} services under their standards in force: give them another body "
+        "before turning it off."
+    )
+
+
 class UnknownAuthority(InvalidInput):
     code = "unknown_authority"
     message = _l("There is no active authorised body with the code {code}.")

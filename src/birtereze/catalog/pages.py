@@ -1,12 +1,14 @@
 """The public catalogue (kk/ru/en, 360 px first): ``/services`` (search in any language, grouped by life
 situation) and ``/services/{code}`` (a service's standard in force, with its fee in tenge today); and the
 admin's editor of a standard, ``/admin/services/{service_id}/standard`` (reached with the admin's token
-as ``access_token`` in the address, as the other staff pages), whose form posts a new version.
+as ``access_token`` in the address, as the other staff pages), whose form posts a new version, and of the
+authorised bodies, ``/admin/authorities``.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -15,14 +17,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from birtereze.catalog import service as catalog_service
-from birtereze.catalog.api import today
+from birtereze.catalog.api import AUTHORITY_CODE, today
 from birtereze.catalog.models import ServiceStandard
 from birtereze.catalog.schemas import StandardWrite
 from birtereze.catalog.situations import LIFE_SITUATIONS, situation_name
 from birtereze.citizens.forms import read_form
 from birtereze.core.errors import DomainError, NotFound
-from birtereze.core.i18n import _l
-from birtereze.core.schemas import PathId
+from birtereze.core.i18n import LOCALES, _l
+from birtereze.core.schemas import NamesIn, PathId
+from birtereze.staff import service as staff_service
 from birtereze.web.deps import AdminOnly, DbSession, Now
 from birtereze.web.templating import page_locale, render
 
@@ -138,6 +141,11 @@ async def _editor(
 ) -> HTMLResponse:
     service = await catalog_service.get(session, service_id)
     versions = await catalog_service.standard_versions(session, service_id)
+    authors = await staff_service.full_names(session, [v.changed_by for v in versions])
+    history = [
+        {"version": standard, "by": authors.get(standard.changed_by or 0, "—"), "fields": changed}
+        for standard, changed in catalog_service.with_changes(versions)
+    ]
     if text is None:
         current: dict[str, Any] = {}
         if versions:
@@ -152,7 +160,7 @@ async def _editor(
         {
             "service": service,
             "name": getattr(service, f"name_{locale}"),
-            "versions": versions,
+            "history": history,
             "text": text,
             "note": note,
             "error": error,
@@ -208,3 +216,74 @@ async def catalog_edit_post(
         error=error,
         status_code=400,
     )
+
+
+# --- the authorised bodies ---------------------------------------------------------------------------
+
+INVALID_AUTHORITY = _l(
+    "Give the body a code of capital Latin letters, digits and underscores (2 to 32, a letter first) "
+    "and its name in Kazakh, Russian and English."
+)
+
+
+async def _authorities(
+    request: Request,
+    session: DbSession,
+    locale: str,
+    *,
+    posted: dict[str, str] | None = None,
+    error: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    authorities = await catalog_service.list_authorities(session)
+    # What was posted comes back in the form to add a body; a known body's own form shows it as stored.
+    posted = posted or {}
+    if posted.get("code", "").strip().upper() in {a.code for a in authorities}:
+        posted = {}
+    return render(
+        request,
+        "catalog/authorities.html",
+        {
+            "authorities": authorities,
+            "posted": posted,
+            "error": error,
+            "saved": request.query_params.get("saved", ""),
+            "token": request.query_params.get("access_token", ""),
+        },
+        locale=locale,
+        status_code=status_code,
+    )
+
+
+@router.get("/admin/authorities", name="catalog_authorities")
+async def catalog_authorities(
+    request: Request, session: DbSession, admin: AdminOnly, locale: PageLocale
+) -> HTMLResponse:
+    """The authorised bodies: each one's names and whether it is on, and a form to add one."""
+    return await _authorities(request, session, locale)
+
+
+@router.post("/admin/authorities", name="catalog_authorities_post")
+async def catalog_authorities_post(
+    request: Request, session: DbSession, admin: AdminOnly, locale: PageLocale
+) -> Response:
+    """Add a body, or change one (``putAuthority``'s rules); a refusal comes back on the form."""
+    fields = await read_form(request)
+    code = fields.get("code", "").strip().upper()
+    try:
+        if re.fullmatch(AUTHORITY_CODE, code) is None:
+            raise ValueError(code)
+        names = NamesIn.model_validate({lang: fields.get(f"name_{lang}", "").strip() for lang in LOCALES})
+        await catalog_service.save_authority(
+            session, code=code, names=names.model_dump(), active=fields.get("active") == "on"
+        )
+    except (ValueError, ValidationError):
+        error = INVALID_AUTHORITY.render(locale)
+    except DomainError as refused:
+        error = refused.detail(locale)
+    else:
+        query = urlencode(
+            {"saved": code, "lang": locale, "access_token": request.query_params.get("access_token", "")}
+        )
+        return RedirectResponse(f"{request.url.path}?{query}#{code}", status_code=303)
+    return await _authorities(request, session, locale, posted=fields, error=error, status_code=400)

@@ -11,7 +11,7 @@ from pydantic import Field
 
 from birtereze.catalog.models import Authority, Service, ServiceStandard
 from birtereze.catalog.service import StandardDraft
-from birtereze.core.schemas import Input, Names, Output
+from birtereze.core.schemas import Input, Names, NamesIn, Output
 
 Channel = Literal["centre", "portal", "app", "video", "bank"]
 TermUnit = Literal["working_days", "working_hours", "calendar_days"]
@@ -26,6 +26,13 @@ class AuthorityRead(Output):
     @classmethod
     def of(cls, authority: Authority) -> AuthorityRead:
         return cls(code=authority.code, name=Names.of(authority), active=authority.active)
+
+
+class AuthorityWrite(Input):
+    """An authorised body's names, and whether new standards may name it."""
+
+    name: NamesIn
+    active: bool = True
 
 
 class DocumentRead(Output):
@@ -61,6 +68,10 @@ class StandardRead(Output):
     changed_at: datetime
     changed_by: int | None
     note: str
+    changed_fields: list[str] = Field(
+        default_factory=list,
+        description="In a list of versions: the fields this version changed from the one before it",
+    )
     authority: AuthorityRead
     channels: list[Channel]
     term: TermRead

@@ -134,6 +134,30 @@ async def create_authority(
     return authority
 
 
+async def save_authority(
+    session: AsyncSession, *, code: str, names: dict[str, str], active: bool
+) -> tuple[Authority, bool]:
+    """Add the authorised body with this code, or rename it and turn it on or off; True when added.
+
+    A body cannot be turned off while the standard in force of a service names it: its applications
+    would have nowhere to go. Change those standards first."""
+    authority = (
+        await session.execute(select(Authority).where(Authority.code == code).with_for_update())
+    ).scalar_one_or_none()
+    if authority is None:
+        return await create_authority(session, code=code, names=names, active=active), True
+    if authority.active and not active:
+        current = await current_standards(session, [s.id for s in await list_services(session)])
+        using = sum(1 for standard in current.values() if standard.authority_code == code)
+        if using:
+            raise errors.AuthorityInUse(count=using)
+    for locale in LOCALES:
+        setattr(authority, f"name_{locale}", names[locale])
+    authority.active = active
+    await session.flush()
+    return authority, False
+
+
 # --- standards ---------------------------------------------------------------------------------------
 
 
@@ -283,6 +307,21 @@ def fee_on(standard: ServiceStandard, day: date) -> int | None:
     if standard.fee_kind == "kzt" and standard.fee_kzt is not None:
         return standard.fee_kzt
     return 0
+
+
+def changed_fields(older: ServiceStandard | None, newer: ServiceStandard) -> list[str]:
+    """What a version changed from the one before it: the names of the ``StandardDraft`` fields that
+    differ (none for a first version)."""
+    if older is None:
+        return []
+    before, after = asdict(draft_of(older)), asdict(draft_of(newer))
+    return [name for name in after if after[name] != before[name]]
+
+
+def with_changes(versions: Sequence[ServiceStandard]) -> list[tuple[ServiceStandard, list[str]]]:
+    """Versions newest first (as ``standard_versions`` gives them), each with what it changed."""
+    older: list[ServiceStandard | None] = [*versions[1:], None]
+    return [(standard, changed_fields(older[i], standard)) for i, standard in enumerate(versions)]
 
 
 def draft_of(standard: ServiceStandard) -> StandardDraft:

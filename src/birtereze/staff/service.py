@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -138,6 +138,15 @@ async def principal_for_token(session: AsyncSession, *, token: str, now: datetim
         role=row.role,
         branch_ids=await branch_ids(session, row.id),
     )
+
+
+async def full_names(session: AsyncSession, staff_ids: Collection[int | None]) -> dict[int, str]:
+    """The full names of these staff members (those that still exist), by id."""
+    wanted = {staff_id for staff_id in staff_ids if staff_id is not None}
+    if not wanted:
+        return {}
+    rows = await session.execute(select(Staff.id, Staff.full_name).where(Staff.id.in_(wanted)))
+    return {staff_id: name for staff_id, name in rows}
 
 
 async def list_staff(session: AsyncSession, *, branch_ids: Sequence[int] | None = None) -> Sequence[Staff]:
