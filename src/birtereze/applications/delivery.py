@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from birtereze.applications.delivery_models import Delivery
+from birtereze.applications.models import Application
 from birtereze.applications.states import WITH_THE_BODY
 from birtereze.core import events
 from birtereze.core.errors import Conflict, NotFound
@@ -261,6 +262,20 @@ async def take_from_inbox(
     )
 
 
+async def _lock_applications(session: AsyncSession, delivery_ids: Collection[int]) -> None:
+    """Lock the applications of these deliveries, in id order, before any delivery row: the one lock
+    order of every transaction that changes both (a submission locks its application, then supersedes
+    its deliveries), so that an acknowledgement and a resubmission of the same application never wait
+    on each other in a cycle."""
+    application_ids = select(Delivery.application_id).where(Delivery.id.in_(list(delivery_ids)))
+    await session.execute(
+        select(Application.id)
+        .where(Application.id.in_(application_ids))
+        .order_by(Application.id)
+        .with_for_update()
+    )
+
+
 async def _claimed(session: AsyncSession, delivery_id: int) -> Delivery | None:
     # Read again (the claim's copy is from before the request), and locked: another worker may have
     # taken it after the lease ran out.
@@ -289,6 +304,7 @@ async def record_acknowledged(
 ) -> bool:
     """The body acknowledged the delivery: recorded, and the application is delivered. False when the
     row is no longer this worker's (already acknowledged, or re-claimed after its lease ran out)."""
+    await _lock_applications(session, [delivery_id])
     delivery = await _claimed(session, delivery_id)
     if delivery is None:
         return False
@@ -304,6 +320,7 @@ async def record_acknowledged_many(
     (``mark_delivered_many``). Returns the authority codes of those recorded, one per delivery."""
     if not references:
         return []
+    await _lock_applications(session, list(references))
     rows = list(
         (
             await session.execute(
@@ -376,7 +393,8 @@ async def acknowledge_from_inbox(
 ) -> Delivery:
     """A polling body acknowledges a delivery it took; again: nothing more happens. A dead letter
     that the body took after all is delivered too."""
-    delivery = await session.get(Delivery, delivery_id)
+    await _lock_applications(session, [delivery_id])
+    delivery = await session.get(Delivery, delivery_id, populate_existing=True, with_for_update=True)
     if delivery is None or delivery.authority_code != authority_code:
         raise NotFound("Delivery")
     if delivery.status in ("sending", "dead"):
