@@ -53,7 +53,7 @@ from birtereze.catalog.models import Service, ServiceStandard
 from birtereze.catalog.pages import TERM_UNITS
 from birtereze.catalog.situations import LIFE_SITUATIONS, situation_name
 from birtereze.citizens import deps
-from birtereze.citizens.deps import CitizenPrincipal, MaybeCitizen, sign_in_first
+from birtereze.citizens.deps import CitizenPrincipal, PageCitizen
 from birtereze.citizens.forms import read_form
 from birtereze.core.errors import DomainError, InvalidInput, NotFound
 from birtereze.core.i18n import LazyText, _l
@@ -723,20 +723,16 @@ async def _submit(
 
 
 @router.get("/me/apply", name="apply")
-async def apply(request: Request, citizen: MaybeCitizen, session: DbSession, locale: PageLocale) -> Response:
+async def apply(request: Request, citizen: PageCitizen, session: DbSession, locale: PageLocale) -> Response:
     """The wizard's first screen on the phone: choose a service."""
-    if citizen is None:
-        return sign_in_first(request, locale)
     return await _choose(request, session, _phone(citizen, locale), locale)
 
 
 @router.get("/me/apply/service/{code}", name="apply_service")
 async def apply_service(
-    code: str, request: Request, citizen: MaybeCitizen, session: DbSession, now: Now, locale: PageLocale
+    code: str, request: Request, citizen: PageCitizen, session: DbSession, now: Now, locale: PageLocale
 ) -> Response:
     """What the service needs, and the centre to apply at."""
-    if citizen is None:
-        return sign_in_first(request, locale)
     return await _needed(request, session, _phone(citizen, locale), code, now, locale)
 
 
@@ -744,15 +740,13 @@ async def apply_service(
 async def apply_start(
     code: str,
     request: Request,
-    citizen: MaybeCitizen,
+    citizen: PageCitizen,
     session: DbSession,
     now: Now,
     locale: PageLocale,
     found: AppRegistries,
 ) -> Response:
     """Start a draft application at the chosen centre."""
-    if citizen is None:
-        return sign_in_first(request, locale)
     mode = _phone(citizen, locale)
     try:
         form = await read_form(request)
@@ -768,14 +762,12 @@ async def apply_step(
     application_id: PathId,
     index: int,
     request: Request,
-    citizen: MaybeCitizen,
+    citizen: PageCitizen,
     session: DbSession,
     now: Now,
     locale: PageLocale,
 ) -> Response:
     """One screen of the wizard."""
-    if citizen is None:
-        return sign_in_first(request, locale)
     mode = _phone(citizen, locale)
     try:
         application = await _wizard_application(session, mode, application_id, now)
@@ -789,15 +781,13 @@ async def apply_step_post(
     application_id: PathId,
     index: int,
     request: Request,
-    citizen: MaybeCitizen,
+    citizen: PageCitizen,
     session: DbSession,
     now: Now,
     locale: PageLocale,
     found: AppRegistries,
     store: Documents,
 ) -> Response:
-    if citizen is None:
-        return sign_in_first(request, locale)
     mode = _phone(citizen, locale)
     return await _step_post(request, session, mode, application_id, index, now, locale, found, store)
 
@@ -974,11 +964,9 @@ async def application_view(
 
 @router.get("/me/applications", name="my_applications")
 async def my_applications(
-    request: Request, citizen: MaybeCitizen, session: DbSession, now: Now, locale: PageLocale
+    request: Request, citizen: PageCitizen, session: DbSession, now: Now, locale: PageLocale
 ) -> Response:
     """The citizen's applications, the latest first: status, deadline, issuing centre."""
-    if citizen is None:
-        return sign_in_first(request, locale)
     rows = await service.list_mine(session, citizen_id=citizen.citizen_id, iin=citizen.iin)
     views = [await application_view(session, row, now=now, locale=locale) for row in rows]
     return _page(
@@ -1033,14 +1021,12 @@ async def _detail(
 async def my_application(
     application_id: PathId,
     request: Request,
-    citizen: MaybeCitizen,
+    citizen: PageCitizen,
     session: DbSession,
     now: Now,
     locale: PageLocale,
 ) -> Response:
     """One application: its number, status, deadline, issuing centre (changeable) and timeline."""
-    if citizen is None:
-        return sign_in_first(request, locale)
     try:
         application = await service.get_mine(
             session, application_id, citizen_id=citizen.citizen_id, iin=citizen.iin
@@ -1056,14 +1042,12 @@ async def my_application(
 async def my_application_centre(
     application_id: PathId,
     request: Request,
-    citizen: MaybeCitizen,
+    citizen: PageCitizen,
     session: DbSession,
     now: Now,
     locale: PageLocale,
 ) -> Response:
     """Choose another centre to collect the result at."""
-    if citizen is None:
-        return sign_in_first(request, locale)
     mode = _phone(citizen, locale)
     try:
         form = await read_form(request)

@@ -33,7 +33,7 @@ from birtereze.branches.models import Branch
 from birtereze.catalog import service as catalog_service
 from birtereze.catalog.models import Service
 from birtereze.citizens import deps
-from birtereze.citizens.deps import CitizenPrincipal, MaybeCitizen, sign_in_first
+from birtereze.citizens.deps import CitizenPrincipal, PageCitizen
 from birtereze.citizens.forms import read_form
 from birtereze.core.errors import DomainError
 from birtereze.core.i18n import LazyText, _l
@@ -304,11 +304,9 @@ def slots_api(request: Request, branch_id: int, service_id: int, day: date) -> s
 
 @router.get("/me/appointments", name="my_appointments")
 async def my_appointments(
-    request: Request, citizen: MaybeCitizen, session: DbSession, now: Now, locale: PageLocale
+    request: Request, citizen: PageCitizen, session: DbSession, now: Now, locale: PageLocale
 ) -> Response:
     """Upcoming bookings first (the soonest first, with the code and its QR code), then past ones."""
-    if citizen is None:
-        return sign_in_first(request, locale)
     policy = _policy(request)
     rows = await service.list_mine(session, citizen_id=citizen.citizen_id)
     views = await _views(session, rows, now=now, policy=policy, locale=locale)
@@ -327,11 +325,9 @@ async def my_appointments(
 
 @router.get("/me/appointments/new", name="appointment_new")
 async def appointment_new(
-    request: Request, citizen: MaybeCitizen, session: DbSession, now: Now, locale: PageLocale
+    request: Request, citizen: PageCitizen, session: DbSession, now: Now, locale: PageLocale
 ) -> Response:
     """Booking, one step per page: the centre, the service, the day, then the time."""
-    if citizen is None:
-        return sign_in_first(request, locale)
     params = request.query_params
     return await _new_page(
         request,
@@ -434,11 +430,9 @@ async def _new_page(
 
 @router.post("/me/appointments", name="appointment_book")
 async def appointment_book(
-    request: Request, citizen: MaybeCitizen, session: DbSession, now: Now, locale: PageLocale
+    request: Request, citizen: PageCitizen, session: DbSession, now: Now, locale: PageLocale
 ) -> Response:
     """Book the chosen slot; refused, the same page again with the reason and the choice kept."""
-    if citizen is None:
-        return sign_in_first(request, locale)
     try:
         form = await read_form(request)
         deps.refuse_cross_site(request)
@@ -483,14 +477,12 @@ async def appointment_book(
 async def appointment_detail(
     booking_id: PathId,
     request: Request,
-    citizen: MaybeCitizen,
+    citizen: PageCitizen,
     session: DbSession,
     now: Now,
     locale: PageLocale,
 ) -> Response:
     """One booking: its code big, its QR code, the arrival window; reached right after booking."""
-    if citizen is None:
-        return sign_in_first(request, locale)
     try:
         booking = await service.get_mine(session, booking_id, citizen_id=citizen.citizen_id)
     except DomainError as error:
@@ -562,14 +554,12 @@ async def _move_page(
 async def appointment_move(
     booking_id: PathId,
     request: Request,
-    citizen: MaybeCitizen,
+    citizen: PageCitizen,
     session: DbSession,
     now: Now,
     locale: PageLocale,
 ) -> Response:
     """Another day or time for the same service at the same centre."""
-    if citizen is None:
-        return sign_in_first(request, locale)
     try:
         booking = await service.get_mine(session, booking_id, citizen_id=citizen.citizen_id)
         if booking.status != "booked" or booking.slot_end <= now:
@@ -585,13 +575,11 @@ async def appointment_move(
 async def appointment_move_post(
     booking_id: PathId,
     request: Request,
-    citizen: MaybeCitizen,
+    citizen: PageCitizen,
     session: DbSession,
     now: Now,
     locale: PageLocale,
 ) -> Response:
-    if citizen is None:
-        return sign_in_first(request, locale)
     try:
         form = await read_form(request)
         deps.refuse_cross_site(request)
@@ -634,14 +622,12 @@ async def appointment_move_post(
 async def appointment_cancel(
     booking_id: PathId,
     request: Request,
-    citizen: MaybeCitizen,
+    citizen: PageCitizen,
     session: DbSession,
     now: Now,
     locale: PageLocale,
 ) -> Response:
     """Cancel a booking (the page asked "are you sure?" first); its place is free again at once."""
-    if citizen is None:
-        return sign_in_first(request, locale)
     try:
         form = await read_form(request)
         deps.refuse_cross_site(request)

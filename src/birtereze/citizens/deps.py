@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Annotated, Final
 from urllib.parse import urlencode, urlsplit
 
-from fastapi import Depends, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.responses import RedirectResponse
 from itsdangerous import BadSignature, Signer
 
@@ -41,6 +41,7 @@ from birtereze.citizens.registry import LocalMobileCitizens, MobileCitizens
 from birtereze.core.ids import mask_iin
 from birtereze.core.settings import Settings
 from birtereze.web.deps import DbSession, Now
+from birtereze.web.templating import page_locale
 
 SESSION_COOKIE: Final = "btz_citizen"
 CSRF_HEADER: Final = "x-csrf-token"
@@ -173,6 +174,30 @@ async def current_citizen(citizen: MaybeCitizen) -> CitizenPrincipal:
     if citizen is None:
         raise NotSignedIn()
     return citizen
+
+
+class SignInFirst(Exception):
+    """A page that needs the citizen signed in was asked for without a session: the app answers with
+    ``sign_in_first``'s redirect (``install``)."""
+
+
+async def page_citizen(citizen: MaybeCitizen) -> CitizenPrincipal:
+    if citizen is None:
+        raise SignInFirst()
+    return citizen
+
+
+# The signed-in citizen of a page: a signed-out browser is sent to sign in, and back to the page after.
+PageCitizen = Annotated[CitizenPrincipal, Depends(page_citizen)]
+
+
+def install(app: FastAPI) -> None:
+    """Answer ``SignInFirst`` with the way to the sign-in page in the page's language."""
+
+    async def to_sign_in(request: Request, exc: Exception) -> Response:
+        return sign_in_first(request, page_locale(request))
+
+    app.add_exception_handler(SignInFirst, to_sign_in)
 
 
 def safe_next(value: str | None) -> str | None:

@@ -22,7 +22,7 @@ from birtereze.branches import service as branches_service
 from birtereze.branches.models import Branch
 from birtereze.catalog import service as catalog_service
 from birtereze.citizens import deps
-from birtereze.citizens.deps import CitizenPrincipal, MaybeCitizen
+from birtereze.citizens.deps import CitizenPrincipal, PageCitizen
 from birtereze.citizens.forms import read_form
 from birtereze.core import security
 from birtereze.core.errors import DomainError, NotFound
@@ -75,12 +75,10 @@ class MyTicket:
 
 @router.get("/me/tickets", name="my_tickets")
 async def my_tickets(
-    request: Request, citizen: MaybeCitizen, session: DbSession, now: Now, locale: PageLocale
+    request: Request, citizen: PageCitizen, session: DbSession, now: Now, locale: PageLocale
 ) -> Response:
     """Today's tickets (remote ones and booked ones checked in), each with its place and a link to its
     live page."""
-    if citizen is None:
-        return deps.sign_in_first(request, locale)
     secret = request.app.state.settings.secret_key
     tickets = []
     centres: dict[int, Branch] = {}
@@ -185,22 +183,18 @@ async def _new_page(
 
 @router.get("/me/tickets/new", name="remote_ticket_new")
 async def remote_ticket_new(
-    request: Request, citizen: MaybeCitizen, session: DbSession, now: Now, locale: PageLocale
+    request: Request, citizen: PageCitizen, session: DbSession, now: Now, locale: PageLocale
 ) -> Response:
     """Take a ticket on the phone: the centre (from the finder, or a list), then the service."""
-    if citizen is None:
-        return deps.sign_in_first(request, locale)
     branch_id = _positive_int(request.query_params.get("branch_id"))
     return await _new_page(request, session, citizen, now, locale, branch_id=branch_id)
 
 
 @router.post("/me/tickets", name="remote_ticket_take")
 async def remote_ticket_take(
-    request: Request, citizen: MaybeCitizen, session: DbSession, now: Now, locale: PageLocale
+    request: Request, citizen: PageCitizen, session: DbSession, now: Now, locale: PageLocale
 ) -> Response:
     """The form of ``/me/tickets/new``: the ticket is taken and its page opens."""
-    if citizen is None:
-        return deps.sign_in_first(request, locale)
     form = await read_form(request)
     branch_id = _positive_int(form.get("branch_id"))
     service_id = _positive_int(form.get("service_id"))
@@ -255,7 +249,7 @@ async def remote_arrive(
     branch_id: int,
     key: str,
     request: Request,
-    citizen: MaybeCitizen,
+    citizen: PageCitizen,
     session: DbSession,
     settings: AppSettings,
     now: Now,
@@ -264,8 +258,6 @@ async def remote_arrive(
     """The kiosk's "took a ticket on your phone?" QR code: the signed-in citizen confirms that they are
     here, and their remote ticket at this centre is checked in (a POST, so that no link elsewhere can
     check anyone in). A ticket checked in already opens at once."""
-    if citizen is None:
-        return deps.sign_in_first(request, locale)
     refused = _arrival_refused(request, locale, branch_id, key)
     if refused is not None:
         return refused
@@ -292,15 +284,13 @@ async def remote_arrive_confirm(
     branch_id: int,
     key: str,
     request: Request,
-    citizen: MaybeCitizen,
+    citizen: PageCitizen,
     session: DbSession,
     settings: AppSettings,
     now: Now,
     locale: PageLocale,
 ) -> Response:
     """The confirmation's form: the ticket is checked in, and its page opens."""
-    if citizen is None:
-        return deps.sign_in_first(request, locale)
     refused = _arrival_refused(request, locale, branch_id, key)
     if refused is not None:
         return refused

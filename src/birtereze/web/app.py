@@ -23,6 +23,7 @@ from birtereze.branches.pages import router as branches_pages_router
 from birtereze.branches.public_load import LoadCache, LoadFastPath
 from birtereze.catalog.api import router as catalog_router
 from birtereze.catalog.pages import router as catalog_pages_router
+from birtereze.citizens import deps as citizens_deps
 from birtereze.citizens.api import router as citizens_router
 from birtereze.citizens.pages import router as citizens_pages_router
 from birtereze.core import logging as birtereze_logging
@@ -114,6 +115,7 @@ def create_app(
     app.state.announcer = Announcer(settings.voice_cache_dir)
 
     problems.install(app)
+    citizens_deps.install(app)
     # Requests are matched against the routes in this order: the queue's hot routes first.
     for router in (
         queue_router,
