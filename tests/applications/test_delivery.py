@@ -610,6 +610,7 @@ async def test_only_the_latest_dead_letter_of_an_application_with_the_body_is_qu
         row = await session.get(Delivery, first)
         assert row is not None
         row.status = "dead"  # even were an earlier round's letter dead, it is not the latest
+        await session.flush()
         with pytest.raises(delivery.NotCurrentDelivery) as raised:
             await delivery.requeue(session, first, now=clock.now())
         assert raised.value.status == 409 and "submitted again" in raised.value.detail("en")

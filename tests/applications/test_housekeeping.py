@@ -5,7 +5,7 @@ once old enough, never one that a new upload has just stored again (SQLite and P
 from __future__ import annotations
 
 import os
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from birtereze.applications import jobs, service
+from birtereze.applications.errors import ApplicationNotFound
 from birtereze.applications.models import Application, ApplicationDocument
 from birtereze.core.clock import ManualClock
 from birtereze.core.events import Event
@@ -21,6 +22,7 @@ from birtereze.worker import schedule
 from tests.applications.support import PDF, PNG, store
 from tests.applications.test_service import submitted, take
 from tests.builders import World
+from tests.conftest import Database
 
 DAY = timedelta(days=1)
 
@@ -102,3 +104,61 @@ async def test_the_jobs_run_with_the_settings(
     await job.run(session, clock, settings)
     gone = await session.get(Application, draft.id) is None
     assert gone is (name == "applications.purge_drafts")
+
+
+def test_a_file_stored_again_while_being_swept_is_kept(tmp_path: Path) -> None:
+    """The sweep moves a file aside before deleting it: an upload of the same bytes that touched it just
+    before keeps it (moved back), and one that comes after the move writes it afresh."""
+    documents = store(tmp_path)
+    sha256 = documents.put(PDF, content_type="application/pdf").sha256
+    _age(documents.path(sha256))
+    cutoff = os.stat(documents.path(sha256)).st_mtime + 3600
+
+    documents.put(PDF, content_type="application/pdf")  # stored again after the sweep listed it
+    assert documents.remove_if_before(sha256, cutoff) is False
+    assert documents.read(sha256) == PDF
+
+    _age(documents.path(sha256))
+    assert documents.remove_if_before(sha256, cutoff) is True
+    assert not documents.path(sha256).exists()
+    assert not list(documents.path(sha256).parent.glob(".sweep-*"))
+    assert documents.remove_if_before(sha256, cutoff) is False  # gone already: nothing to do
+    documents.put(PDF, content_type="application/pdf")  # the upload after the move writes it afresh
+    assert documents.read(sha256) == PDF
+
+
+async def test_an_empty_database_never_sweeps_a_used_folder(
+    session: AsyncSession, ready: World, tmp_path: Path
+) -> None:
+    documents = store(tmp_path)
+    sha256 = documents.put(PDF, content_type="application/pdf").sha256
+    _age(documents.path(sha256))
+    every = [f"{n:02x}" for n in range(256)]
+    later = datetime.now(UTC) + 2 * DAY
+    assert await service.sweep_documents(session, documents, prefixes=every, older_than=later) == 0
+    assert documents.path(sha256).exists()
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+async def test_a_draft_being_changed_is_passed_by_and_one_discarded_is_not_found(
+    db: Database, ready: World, clock: ManualClock, tmp_path: Path
+) -> None:
+    async with db.sessions() as setup:
+        editing = await take(setup, ready, clock, tmp_path, channel="kiosk", staff_id=None)
+        idle = await take(setup, ready, clock, tmp_path, channel="kiosk", staff_id=None)
+        await setup.commit()
+    clock.advance(2 * DAY)
+    async with db.sessions() as editor, db.sessions() as purger:
+        application = await editor.get(Application, editing.id)
+        assert application is not None
+        await service.update(editor, application, now=clock.now(), form={"child_name": "Aigerim"})
+        # The editor holds the draft's row: the purge passes it by and discards the other one.
+        assert await service.purge_drafts(purger, now=clock.now(), hall_after=DAY, after=30 * DAY) == 1
+        await purger.commit()
+        await editor.commit()
+    async with db.sessions() as check:
+        assert await check.get(Application, editing.id) is not None
+        assert await check.get(Application, idle.id) is None
+        gone = Application(id=idle.id, status="draft")
+        with pytest.raises(ApplicationNotFound):
+            await service.update(check, gone, now=clock.now(), form={})

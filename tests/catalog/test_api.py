@@ -92,6 +92,7 @@ async def test_an_admin_records_a_new_version_and_the_old_one_is_kept(
     assert [(v["version"], v["term"]["amount"]) for v in versions["versions"]] == [(2, 3), (1, 1)]
     # What each version changed from the one before: the term here; nothing to compare the first with.
     assert [v["changed_fields"] for v in versions["versions"]] == [["term_amount"], []]
+    assert (await client.get(standard_url(vehicle))).json()["changed_fields"] is None
 
 
 async def test_only_an_admin_changes_a_standard(
@@ -176,7 +177,7 @@ async def test_an_admin_adds_renames_and_turns_off_an_authorised_body(
         "/api/v1/authorities/MVD", json={"name": names, "active": False}, headers=admin, params={"lang": "ru"}
     )
     assert refused.status_code == 400 and refused.json()["code"] == "authority_in_use"
-    assert "1 услуг" in refused.json()["detail"]
+    assert "называет этот орган: 1." in refused.json()["detail"]
     listed = {a["code"]: a for a in (await client.get("/api/v1/authorities")).json()}
     assert listed["MVD"]["active"] is True and listed["COURTS"]["active"] is False
     # A code that the delivery settings could not name, and names missing, are refused; so are others.

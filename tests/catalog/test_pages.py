@@ -96,6 +96,15 @@ async def test_the_admin_adds_and_changes_authorised_bodies(
     assert added.status_code == 303 and "saved=COURTS" in added.headers["location"]
     page = await client.get(url, params={"access_token": token, "lang": "en", "saved": "COURTS"})
     assert "Saved: COURTS." in page.text and 'value="Судебный орган"' in page.text
+    # The form to add a body never changes one that has the code already.
+    again = await client.post(
+        url,
+        params={"access_token": token, "lang": "en"},
+        data={"code": "MVD", "new": "1", "active": "on", **names},
+    )
+    assert again.status_code == 400 and "already exists" in again.text
+    bodies = {a["code"]: a for a in (await client.get("/api/v1/authorities")).json()}
+    assert bodies["MVD"]["name"]["ru"] != "Судебный орган"
     # Turning off the body of a standard in force is refused; a wrong code keeps what was typed.
     refused = await client.post(
         url, params={"access_token": token, "lang": "en"}, data={"code": "MVD", **names}

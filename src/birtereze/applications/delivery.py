@@ -406,7 +406,10 @@ async def requeue(session: AsyncSession, delivery_id: int, *, now: datetime) -> 
     """Staff queue a dead letter again (the body's address or secret fixed): a fresh set of tries, the
     same key. Only the application's latest delivery, while the application is with the body (not one of
     an earlier submission, nor of an application refused, returned or answered meanwhile)."""
-    delivery = await get(session, delivery_id)
+    await _lock_applications(session, [delivery_id])  # the one lock order, then the delivery itself
+    delivery = await session.get(Delivery, delivery_id, populate_existing=True, with_for_update=True)
+    if delivery is None:
+        raise NotFound("Delivery")
     if delivery.status != "dead":
         raise NotDeadLetter()
     application = await applications_service().get(session, delivery.application_id)

@@ -66,10 +66,10 @@ class DocumentStore:
         renamed, so that a reader never sees half a file."""
         digest = hashlib.sha256(content).hexdigest()
         target = self.path(digest)
-        if target.exists():
+        try:
             # Newly wanted: the sweep of files no document refers to leaves it alone for a while.
             os.utime(target)
-        else:
+        except FileNotFoundError:
             target.parent.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".part-")
             try:
@@ -100,5 +100,21 @@ class DocumentStore:
                 found.append(name)
         return found
 
-    def remove(self, sha256: str) -> None:
-        self.path(sha256).unlink(missing_ok=True)
+    def remove_if_before(self, sha256: str, moment: float) -> bool:
+        """Delete the file unless it was stored again at ``moment`` or since; True when deleted.
+
+        The file is first moved aside, then its time read again: a ``put`` of the same bytes that came
+        before the move has made it new (it is moved back), and one that comes after finds no file and
+        writes it afresh. Either way a document that a transaction is about to refer to keeps its file.
+        """
+        target = self.path(sha256)
+        aside = target.with_name(f".sweep-{sha256}")
+        try:
+            os.replace(target, aside)
+        except FileNotFoundError:
+            return False
+        if aside.stat().st_mtime >= moment:
+            os.replace(aside, target)
+            return False
+        aside.unlink()
+        return True

@@ -73,7 +73,7 @@ class ApplicationDocument(Base):
     code: Mapped[str] = mapped_column(String(64))  # the standard's document code, or "result"
     source: Mapped[str] = mapped_column(String(12))  # "upload", "registry", "body"
     registry_name: Mapped[str | None] = mapped_column(String(16))  # population, vehicle, …
-    sha256: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)  # the sweep of unused files looks up by it
     content_type: Mapped[str] = mapped_column(String(40))
     size: Mapped[int] = mapped_column(Integer)
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -11,6 +11,7 @@ issuing centre, the applicant told, and issued against an identity check. Every 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import secrets
 from collections.abc import Collection, Sequence
@@ -361,6 +362,14 @@ def _editable(application: Application) -> None:
         raise NotAllowedNow(status=application.status)
 
 
+async def _lock(session: AsyncSession, application: Application) -> None:
+    """Hold the application's row for the rest of the transaction (PostgreSQL): a purge of stale drafts
+    then passes it by, and one that discarded it first leaves it not found rather than half-written."""
+    statement = select(Application.id).where(Application.id == application.id).with_for_update()
+    if await session.scalar(statement) is None:
+        raise ApplicationNotFound()
+
+
 async def update(
     session: AsyncSession,
     application: Application,
@@ -370,6 +379,7 @@ async def update(
     staff_id: int | None = None,
 ) -> Application:
     """Change a draft's (or a returned application's) answers."""
+    await _lock(session, application)
     _editable(application)
     if form is not None:
         standard = await catalog_service.current_standard(session, application.service_id)
@@ -395,6 +405,7 @@ async def add_document(
     staff_id: int | None = None,
 ) -> ApplicationDocument:
     """Upload one of the documents the standard asks for (a new upload of the same code replaces it)."""
+    await _lock(session, application)
     _editable(application)
     standard = await catalog_service.current_standard(session, application.service_id)
     spec = _document_spec(standard, code)
@@ -825,6 +836,7 @@ async def check_deadlines(session: AsyncSession, *, now: datetime, near: timedel
 
 HALL_CHANNELS: Final = frozenset(channel for channel, where in CHANNELS.items() if where == "centre")
 PURGE_BATCH: Final = 500
+PURGE_BATCHES: Final = 20
 
 
 async def purge_drafts(
@@ -832,54 +844,73 @@ async def purge_drafts(
 ) -> int:
     """Discard the drafts never submitted and left unchanged: those begun in the hall (its kiosk, an
     operator) after ``hall_after``, any other after ``after``. Their answers and documents go with them;
-    an ``application.discarded`` event stays. Returns how many (at most ``PURGE_BATCH`` a run)."""
+    an ``application.discarded`` event stays. A draft being changed right now is passed by (PostgreSQL:
+    its row is locked). Returns how many, at most ``PURGE_BATCHES`` × ``PURGE_BATCH`` a run."""
     stale = or_(
         Application.changed_at < now - after,
         Application.channel.in_(HALL_CHANNELS) & (Application.changed_at < now - hall_after),
     )
-    rows = await session.scalars(
-        select(Application)
-        .where(Application.status == "draft", stale)
-        .order_by(Application.changed_at)
-        .limit(PURGE_BATCH)
-        .with_for_update(skip_locked=True)
-    )
-    drafts = rows.all()
-    for application in drafts:
-        await _event(
-            session, application, "application.discarded", now, changed_at=application.changed_at.isoformat()
+    discarded = 0
+    for _ in range(PURGE_BATCHES):
+        rows = await session.scalars(
+            select(Application)
+            .where(Application.status == "draft", stale)
+            .order_by(Application.changed_at)
+            .limit(PURGE_BATCH)
+            .with_for_update(skip_locked=True)
         )
-    ids = [application.id for application in drafts]
-    if ids:
+        drafts = rows.all()
+        if not drafts:
+            break
+        for application in drafts:
+            await _event(
+                session,
+                application,
+                "application.discarded",
+                now,
+                changed_at=application.changed_at.isoformat(),
+            )
+        ids = [application.id for application in drafts]
         await session.execute(delete(ApplicationDocument).where(ApplicationDocument.application_id.in_(ids)))
         await session.execute(
             delete(Application).where(Application.id.in_(ids)).execution_options(synchronize_session=False)
         )
         for application in drafts:
             session.expunge(application)
-    return len(drafts)
+        discarded += len(drafts)
+        if len(drafts) < PURGE_BATCH:
+            break
+    return discarded
 
 
 async def sweep_documents(
     session: AsyncSession, store: DocumentStore, *, prefixes: Collection[str], older_than: datetime
 ) -> int:
     """Delete the stored files under ``prefixes`` (two hex digits each) that no document refers to and
-    that were stored before ``older_than``: what discarded drafts and replaced uploads left. A file
-    stored again meanwhile is newer, so the sweep never takes one a transaction is about to refer to."""
+    that were last stored before ``older_than``: what discarded drafts and replaced uploads left.
+
+    A file that an upload stores again meanwhile is new, and one whose document row is not committed yet
+    was stored by that upload first: ``DocumentStore.remove_if_before`` keeps both. With no document at
+    all (an empty database next to a used folder) nothing is deleted. The files are listed and deleted
+    off the event loop."""
+    moment = older_than.timestamp()
+
+    def listed() -> list[str]:
+        return [sha256 for prefix in prefixes for sha256 in store.stored_before(prefix, moment)]
+
+    def deleted(unused: list[str]) -> int:
+        return sum(store.remove_if_before(sha256, moment) for sha256 in unused)
+
+    # Listed before the first query: on SQLite a transaction holds the database's one writer.
+    candidates = await asyncio.to_thread(listed)
+    if not candidates or await session.scalar(select(ApplicationDocument.id).limit(1)) is None:
+        return 0
     removed = 0
-    for prefix in prefixes:
-        candidates = store.stored_before(prefix, older_than.timestamp())
-        for start in range(0, len(candidates), PURGE_BATCH):
-            chunk = candidates[start : start + PURGE_BATCH]
-            used = set(
-                await session.scalars(
-                    select(ApplicationDocument.sha256).where(ApplicationDocument.sha256.in_(chunk))
-                )
-            )
-            for sha256 in chunk:
-                if sha256 not in used:
-                    store.remove(sha256)
-                    removed += 1
+    for start in range(0, len(candidates), PURGE_BATCH):
+        chunk = candidates[start : start + PURGE_BATCH]
+        statement = select(ApplicationDocument.sha256).where(ApplicationDocument.sha256.in_(chunk))
+        used = set(await session.scalars(statement))
+        removed += await asyncio.to_thread(deleted, [sha256 for sha256 in chunk if sha256 not in used])
     return removed
 
 

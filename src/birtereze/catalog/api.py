@@ -104,7 +104,7 @@ async def put_authority(
     """Add an authorised body under this code (201), or rename it and turn it on or off. A body named by a
     service's standard in force cannot be turned off."""
     authority, added = await catalog_service.save_authority(
-        session, code=code, names=body.name.model_dump(), active=body.active
+        session, code=code, names=body.name.model_dump(), active=body.active, staff_id=admin.staff_id
     )
     if added:
         response.status_code = 201

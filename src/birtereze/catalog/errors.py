@@ -47,8 +47,8 @@ class AuthorityNotFound(NotFound):
 class AuthorityInUse(InvalidInput):
     code = "authority_in_use"
     message = _l(
-        "This body renders {count} services under their standards in force: give them another body "
-        "before turning it off."
+        "Services whose standard in force names this body: {count}. Give them another body before turning "
+        "it off."
     )
 
 

@@ -275,7 +275,12 @@ async def catalog_authorities_post(
             raise ValueError(code)
         names = NamesIn.model_validate({lang: fields.get(f"name_{lang}", "").strip() for lang in LOCALES})
         await catalog_service.save_authority(
-            session, code=code, names=names.model_dump(), active=fields.get("active") == "on"
+            session,
+            code=code,
+            names=names.model_dump(),
+            active=fields.get("active") == "on",
+            new=fields.get("new") == "1",
+            staff_id=admin.staff_id,
         )
     except (ValueError, ValidationError):
         error = INVALID_AUTHORITY.render(locale)

@@ -68,9 +68,10 @@ class StandardRead(Output):
     changed_at: datetime
     changed_by: int | None
     note: str
-    changed_fields: list[str] = Field(
-        default_factory=list,
-        description="In a list of versions: the fields this version changed from the one before it",
+    changed_fields: list[str] | None = Field(
+        default=None,
+        description="In a list of versions: the fields of StandardWrite (e.g. term_amount) that this "
+        "version changed from the one before it, none for the first; absent outside such a list",
     )
     authority: AuthorityRead
     channels: list[Channel]

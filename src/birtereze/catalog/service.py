@@ -29,7 +29,7 @@ from birtereze.catalog.models import (
     Service,
     ServiceStandard,
 )
-from birtereze.core.errors import NotFound
+from birtereze.core.errors import AlreadyExists, NotFound
 from birtereze.core.i18n import LOCALES
 from birtereze.kz import mrp
 
@@ -135,9 +135,16 @@ async def create_authority(
 
 
 async def save_authority(
-    session: AsyncSession, *, code: str, names: dict[str, str], active: bool
+    session: AsyncSession,
+    *,
+    code: str,
+    names: dict[str, str],
+    active: bool,
+    new: bool = False,
+    staff_id: int | None = None,
 ) -> tuple[Authority, bool]:
     """Add the authorised body with this code, or rename it and turn it on or off; True when added.
+    With ``new``, a body that has the code already is refused (``AlreadyExists``), not changed.
 
     A body cannot be turned off while the standard in force of a service names it: its applications
     would have nowhere to go. Change those standards first."""
@@ -145,14 +152,33 @@ async def save_authority(
         await session.execute(select(Authority).where(Authority.code == code).with_for_update())
     ).scalar_one_or_none()
     if authority is None:
+        log.info("catalog.authority_added", code=code, active=active, staff_id=staff_id)
         return await create_authority(session, code=code, names=names, active=active), True
+    if new:
+        raise AlreadyExists("Authority")
     if authority.active and not active:
-        current = await current_standards(session, [s.id for s in await list_services(session)])
-        using = sum(1 for standard in current.values() if standard.authority_code == code)
+        latest = (
+            select(ServiceStandard.service_id, func.max(ServiceStandard.version).label("version"))
+            .group_by(ServiceStandard.service_id)
+            .subquery()
+        )
+        using = await session.scalar(
+            select(func.count())
+            .select_from(ServiceStandard)
+            .join(
+                latest,
+                (ServiceStandard.service_id == latest.c.service_id)
+                & (ServiceStandard.version == latest.c.version),
+            )
+            .where(ServiceStandard.authority_code == code)
+        )
         if using:
             raise errors.AuthorityInUse(count=using)
     for locale in LOCALES:
         setattr(authority, f"name_{locale}", names[locale])
+    log.info(
+        "catalog.authority_changed", code=code, active=active, was_active=authority.active, staff_id=staff_id
+    )
     authority.active = active
     await session.flush()
     return authority, False
@@ -255,8 +281,11 @@ async def add_standard(
     """Record a new version of the service's standard (validated), numbered after the latest one."""
     await get(session, service_id)
     validate(draft)
+    # Read with a share lock (PostgreSQL): a body being turned off meanwhile waits, then sees this version.
     authority = (
-        await session.execute(select(Authority).where(Authority.code == draft.authority_code))
+        await session.execute(
+            select(Authority).where(Authority.code == draft.authority_code).with_for_update(read=True)
+        )
     ).scalar_one_or_none()
     if authority is None or not authority.active:
         raise errors.UnknownAuthority(code=draft.authority_code)

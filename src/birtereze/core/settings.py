@@ -145,8 +145,10 @@ class Settings(BaseSettings):
     application_draft_hall_ttl_s: int = Field(default=24 * 3600, gt=0)
     application_draft_ttl_s: int = Field(default=30 * 24 * 3600, gt=0)
     # A stored document's file that no application refers to any more is deleted once it is this old
-    # (applications.sweep_documents); storing the same bytes again makes it new.
-    document_orphan_grace_s: int = Field(default=24 * 3600, gt=0)
+    # (applications.sweep_documents); storing the same bytes again makes it new. At least 6 hours: a
+    # GovStack upload is stored up to 2 hours before an application refers to it. Never share the folder
+    # between databases: each would sweep the files of the other's documents.
+    document_orphan_grace_s: int = Field(default=24 * 3600, ge=6 * 3600)
 
 
 @lru_cache(maxsize=1)

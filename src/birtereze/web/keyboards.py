@@ -20,7 +20,7 @@ LETTERS: Final[dict[str, tuple[str, ...]]] = {
     "en": _LATIN_ROWS,
 }
 DIGITS: Final = "1234567890"
-PUNCTUATION: Final = "-.,/№'\"()@"
+PUNCTUATION: Final = "-_.,/№'\"()@+"
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,9 @@
       board.hidden = true;
       return;
     }
-    var field = fields.filter(function (f) { return !f.value; })[0] || fields[0];
+    // The field with a mistake to correct first, else the first empty one, else the first.
+    var field = fields.filter(function (f) { return f.getAttribute("aria-invalid") === "true"; })[0] ||
+      fields.filter(function (f) { return !f.value; })[0] || fields[0];
     var shiftKey = board.querySelector('[data-edit="shift"]');
     var shifted = false;
 
@@ -87,7 +89,10 @@
       field.dispatchEvent(new Event("input", { bubbles: true }));
     });
     fit();
-    if (!onFocus) field.focus();
+    if (!onFocus) {
+      field.focus();
+      field.setSelectionRange(field.value.length, field.value.length);  // type after what is there
+    }
   }
 
   document.addEventListener("DOMContentLoaded", function () {
