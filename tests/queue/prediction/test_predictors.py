@@ -171,3 +171,30 @@ def test_the_trees_see_the_wait_at_the_lines_recent_pace() -> None:
     assert feature_row(paced, {})[column] == pytest.approx(210.0)
     # No call lately: unknown, not infinite.
     assert math.isnan(feature_row(QueueState(queue="A", at=NOON, ahead=6, servers=2), {})[column])
+
+
+def test_the_ratio_to_erlang_a_carries_over_to_a_busier_day() -> None:
+    """Trees on the wait itself cannot answer beyond the waits they saw; trees on its ratio to the
+    model's estimate learn the factor by which the model is off, which holds on a busier day too."""
+    rng = np.random.default_rng(7)
+
+    def day(low: int, high: int, count: int) -> tuple[list[QueueState], list[float]]:
+        states, waits = [], []
+        for i in range(count):
+            ahead, servers = int(rng.integers(low, high)), int(rng.integers(2, 5))
+            state = QueueState(
+                queue="A", at=NOON + timedelta(seconds=i), ahead=ahead, servers=servers, mean_service_s=120.0
+            )
+            states.append(state)
+            waits.append(1.3 * (ahead + 1) * 120.0 / servers * rng.uniform(0.9, 1.1))
+        return states, waits
+
+    quiet, quiet_waits = day(0, 10, 1500)
+    busy, busy_waits = day(20, 30, 300)
+    actual = np.array(busy_waits)
+    errors = {}
+    for target in ("sqrt", "ratio"):
+        model = fit(quiet, quiet_waits, configs=(Config(targets=(target,), leaves=(20,), max_iter=100),))
+        errors[target] = float(np.mean(np.abs(model.predict_many(busy) - actual)))
+    assert errors["ratio"] < 0.1 * float(np.mean(actual))
+    assert errors["ratio"] < 0.3 * errors["sqrt"]
