@@ -260,3 +260,11 @@ async def test_it_keeps_an_idle_stream_alive_and_forgets_a_subscriber_who_left(
             break
         await asyncio.sleep(0.05)
     assert app.state.hub.subscriber_count == 0
+
+
+async def test_a_last_event_id_beyond_any_id_is_refused_before_the_stream_starts(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    headers = {**world.auth("manager"), "Last-Event-ID": str(2**63)}
+    answer = await client.get(f"/api/v1/branches/{world.branch.id}/events", headers=headers)
+    assert answer.status_code == 422 and answer.headers["content-type"].startswith("application/problem+json")

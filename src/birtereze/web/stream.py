@@ -22,6 +22,9 @@ REPLAY_PAGE = 500
 REPLAY_MAX_PAGES = 20
 RESET_FRAME = b"event: reset\ndata: {}\n\n"
 BATCH_FRAMES = 64
+# The largest event id a database holds (a signed 64-bit integer): a Last-Event-ID beyond it is refused
+# before the stream starts, not met by the replay's query once the answer is under way.
+LAST_ID = 2**63 - 1
 
 
 async def _replay(app: Any, branch_id: PathId, *, after: int) -> AsyncIterator[bytes | int]:
@@ -76,7 +79,7 @@ async def stream_branch_events(
     branch_id: PathId,
     request: Request,
     principal: BranchRead,
-    last_event_id: Annotated[int | None, Header(ge=0)] = None,
+    last_event_id: Annotated[int | None, Header(ge=0, le=LAST_ID)] = None,
 ) -> StreamingResponse:
     """Every committed change of the branch, as it happens; ``Last-Event-ID`` replays what was missed."""
     in_scope(principal, branch_id)
