@@ -1,4 +1,4 @@
-"""application documents by their content
+"""document sha256 index
 
 An index on ``application_documents.sha256``: the hourly sweep of stored files that no document refers to
 (``applications.sweep_documents``) looks the files' hashes up in batches.
