@@ -110,6 +110,13 @@ async def test_the_admin_adds_and_changes_authorised_bodies(
         url, params={"access_token": token, "lang": "en"}, data={"code": "MVD", **names}
     )
     assert refused.status_code == 400 and "before turning it off" in refused.text
+    # … shown in the body's own form, with what was typed in it, the form to add one left empty.
+    mvd = refused.text[refused.text.index('id="MVD"') :]
+    assert 'aria-describedby="error"' in mvd[: mvd.index("</form>")] and 'value="Судебный орган"' in mvd
+    assert (
+        'id="new-code" name="code" maxlength="32" required autocapitalize="characters" value=""'
+        in refused.text
+    )
     wrong = await client.post(
         url, params={"access_token": token, "lang": "ru"}, data={"code": "1X", **names, "name_en": ""}
     )

@@ -236,16 +236,18 @@ async def _authorities(
     status_code: int = 200,
 ) -> HTMLResponse:
     authorities = await catalog_service.list_authorities(session)
-    # What was posted comes back in the form to add a body; a known body's own form shows it as stored.
+    # What was posted and refused comes back in the form it came from: a known body's own, or the one to
+    # add a body (which also answers for a code that exists already).
     posted = posted or {}
-    if posted.get("code", "").strip().upper() in {a.code for a in authorities}:
-        posted = {}
+    code = posted.get("code", "").strip().upper()
+    edited = code if code in {a.code for a in authorities} and posted.get("new") != "1" else ""
     return render(
         request,
         "catalog/authorities.html",
         {
             "authorities": authorities,
             "posted": posted,
+            "edited": edited,
             "error": error,
             "saved": request.query_params.get("saved", ""),
             "token": request.query_params.get("access_token", ""),
