@@ -27,7 +27,7 @@ import asyncio
 import math
 import tempfile
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -231,6 +231,10 @@ class Hall:
             response = await self.http.post("/api/v1/auth/token", json=body)
             response.raise_for_status()
             self.tokens[who] = response.json()["access_token"]
+        body = {"username": "admin", "password": demo.DEMO_PASSWORD, "name": "screenshots"}
+        response = await self.http.post("/api/v1/auth/token", json=body)
+        response.raise_for_status()
+        self.tokens["admin"] = response.json()["access_token"]
         self.branch_id = (await self.call("GET", "/api/v1/me", "manager"))["branch_ids"][0]
 
     async def morning(self) -> None:
@@ -473,6 +477,56 @@ async def photograph_wizard(browser: Browser, base: str, hall: Hall, out: Path) 
     await kiosk.close()
 
 
+async def photograph_catalogue(browser: Browser, base: str, hall: Hall, out: Path) -> None:
+    """A service's public page on a phone (360×800, whole), and the administrator's pages at 1366×768: the
+    standard's editor with its history (after a change of the term through the API) and the authorised
+    bodies: catalog-service.png, admin-standard.png, admin-authorities.png."""
+    phone = await browser.new_context(viewport=PHONE, device_scale_factor=2, locale="en-GB")
+    page = await phone.new_page()
+    await page.goto(f"{base}/services/{SERVICE_CODE}?lang=en")
+    await page.wait_for_load_state("networkidle")
+    await page.screenshot(path=out / "catalog-service.png", full_page=True)
+    print(out / "catalog-service.png")
+    await phone.close()
+
+    services = {s["code"]: s["id"] for s in (await hall.http.get("/api/v1/services")).json()}
+    service_id = services[SERVICE_CODE]
+    standard = (await hall.http.get(f"/api/v1/services/{service_id}/standard")).json()
+    change = {
+        "authority_code": standard["authority"]["code"],
+        "channels": standard["channels"],
+        "term_amount": standard["term"]["amount"] + 1,
+        "term_unit": standard["term"]["unit"],
+        "form": standard["form"],
+        "result": standard["result"],
+        "fee_kind": standard["fee"]["kind"],
+        "fee_mrp": standard["fee"]["mrp"],
+        "fee_kzt": standard["fee"]["fixed_kzt"],
+        "fee_payment": standard["fee"]["payment"],
+        "documents": standard["documents"],
+        "refusal_grounds": standard["refusal_grounds"],
+        "hours": standard["hours"],
+        "extraterritorial": standard["extraterritorial"],
+        "form_schema": standard["form_schema"],
+        "note": "One more working day for archive searches",
+    }
+    # The demo's first version was recorded at the real time of seeding: the change comes after it.
+    hall.clock.set(datetime.now(UTC) + timedelta(minutes=5))
+    await hall.sign_in()  # the morning's tokens may have expired by then
+    await hall.call("PUT", f"/api/v1/services/{service_id}/standard", "admin", change)
+    desk = await browser.new_context(viewport=DESK, locale="en-GB")
+    page = await desk.new_page()
+    token = hall.tokens["admin"]
+    await page.goto(f"{base}/admin/services/{service_id}/standard?lang=en&access_token={token}")
+    await page.get_by_role("heading", name="Versions").scroll_into_view_if_needed()
+    await page.screenshot(path=out / "admin-standard.png")
+    print(out / "admin-standard.png")
+    await page.goto(f"{base}/admin/authorities?lang=en&access_token={token}")
+    await page.screenshot(path=out / "admin-authorities.png")
+    print(out / "admin-authorities.png")
+    await desk.close()
+
+
 async def photograph_applications(
     browser: Browser, base: str, hall: Hall, database_url: str, out: Path
 ) -> None:
@@ -605,6 +659,7 @@ async def photograph(out: Path) -> None:
             await photograph_phone(browser, base, hall, out)
             await photograph_applications(browser, base, hall, database_url, out)
             await photograph_wizard(browser, base, hall, out)
+            await photograph_catalogue(browser, base, hall, out)
             await browser.close()
 
 

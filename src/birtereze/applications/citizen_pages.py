@@ -32,9 +32,7 @@ from email.parser import BytesParser
 from email.policy import HTTP
 from typing import Annotated, Any, Final
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from itsdangerous import URLSafeSerializer
@@ -62,7 +60,7 @@ from birtereze.core.schemas import PathId
 from birtereze.kz import calendar
 from birtereze.web import keyboards
 from birtereze.web.deps import AppSettings, DbSession, HallDevice, Now, in_scope
-from birtereze.web.templating import page_locale, render
+from birtereze.web.templating import local_time, page_locale, render
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
@@ -203,13 +201,6 @@ def _message(request: Request, mode: Mode, locale: str, text: str, status: int) 
 
 def _name(row: Service | Branch, locale: str) -> str:
     return str(getattr(row, f"name_{locale}"))
-
-
-def _when(moment: datetime | None, timezone: str, locale: str) -> str:
-    if moment is None:
-        return ""
-    local = moment.astimezone(ZoneInfo(timezone))
-    return f"{format_date(local.date(), 'd MMMM y', locale=locale)}, {local:%H:%M}"
 
 
 # --- step 1: the services --------------------------------------------------------------------------
@@ -512,7 +503,7 @@ async def _step_page(
             if f.name in answers
         ]
         context["centre"] = _name(branch, locale)
-        context["expected"] = _when(
+        context["expected"] = local_time(
             calendar.deadline(now, standard.term_amount, standard.term_unit, timezone=branch.timezone),
             branch.timezone,
             locale,
@@ -948,8 +939,8 @@ async def application_view(
         status=application.status,
         state=text[:1].upper() + text[1:],
         tone=TONES.get(application.status, "info"),
-        submitted=_when(application.submitted_at, branch.timezone, locale),
-        deadline=_when(application.deadline_at, branch.timezone, locale),
+        submitted=local_time(application.submitted_at, branch.timezone, locale),
+        deadline=local_time(application.deadline_at, branch.timezone, locale),
         overdue=application.deadline_at is not None
         and application.deadline_at <= now
         and application.status in states.WITH_THE_BODY,
@@ -1000,7 +991,7 @@ async def _detail(
                 continue
             word = status_word
         said = word.render(locale)
-        timeline.append((_when(event.at, branch.timezone, locale), said[:1].upper() + said[1:]))
+        timeline.append((local_time(event.at, branch.timezone, locale), said[:1].upper() + said[1:]))
     branches = await branches_service.list_branches(session)
     done = DONE.get(request.query_params.get("done", ""))
     context = {

@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from birtereze.catalog import service as catalog_service
-from birtereze.catalog.api import AUTHORITY_CODE, today
+from birtereze.catalog.api import AUTHORITY_CODE, TIMEZONE, today
 from birtereze.catalog.models import ServiceStandard
 from birtereze.catalog.schemas import StandardWrite
 from birtereze.catalog.situations import LIFE_SITUATIONS, situation_name
@@ -27,7 +27,7 @@ from birtereze.core.i18n import LOCALES, _l
 from birtereze.core.schemas import NamesIn, PathId
 from birtereze.staff import service as staff_service
 from birtereze.web.deps import AdminOnly, DbSession, Now
-from birtereze.web.templating import page_locale, render
+from birtereze.web.templating import local_time, page_locale, render
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
@@ -143,7 +143,12 @@ async def _editor(
     versions = await catalog_service.standard_versions(session, service_id)
     authors = await staff_service.full_names(session, [v.changed_by for v in versions])
     history = [
-        {"version": standard, "by": authors.get(standard.changed_by or 0, "—"), "fields": changed}
+        {
+            "version": standard,
+            "at": local_time(standard.changed_at, str(TIMEZONE), locale),
+            "by": authors.get(standard.changed_by or 0, "—"),
+            "fields": changed,
+        }
         for standard, changed in catalog_service.with_changes(versions)
     ]
     if text is None:

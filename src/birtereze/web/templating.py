@@ -9,9 +9,12 @@ a count beside its label instead of inside a sentence.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
@@ -76,6 +79,15 @@ def create_environment() -> Environment:
     environment.globals["language_url"] = language_url
     environment.globals["path_for"] = _path_for
     return environment
+
+
+def local_time(moment: datetime | None, timezone: str, locale: str) -> str:
+    """A moment as people read it where it happened: "4 December 2026, 18:00" (day and month in the
+    page's language, the time in ``timezone``); "" for none."""
+    if moment is None:
+        return ""
+    local = moment.astimezone(ZoneInfo(timezone))
+    return f"{format_date(local.date(), 'd MMMM y', locale=locale)}, {local:%H:%M}"
 
 
 def page_locale(request: Request) -> str:
