@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from birtereze.core.clock import ManualClock
+from birtereze.core.settings import Settings
 from tests.applications.support import with_standards
 from tests.builders import World
 from tests.conftest import Database
@@ -17,3 +20,10 @@ async def ready(db: Database, world: World, clock: ManualClock) -> World:
         await with_standards(setup, world, clock.now())
         await setup.commit()
     return world
+
+
+@pytest.fixture
+def settings(settings: Settings, tmp_path: Path) -> Settings:
+    """The suite's settings, with the documents in the test's folder, at most 4 KB each (to test the
+    limit)."""
+    return settings.model_copy(update={"documents_dir": tmp_path / "documents", "document_max_bytes": 4096})

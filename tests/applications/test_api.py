@@ -3,10 +3,7 @@ own applications; errors as translated problem+json."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import httpx
-import pytest
 from fastapi import FastAPI
 
 from birtereze.applications import service
@@ -16,21 +13,6 @@ from tests.applications.support import ANSWERS, APPLICANT, PDF, registries
 from tests.appointments.conftest import sign_in
 from tests.builders import World
 from tests.conftest import Database
-
-
-@pytest.fixture
-def settings(db: Database, tmp_path: Path) -> Settings:
-    return Settings(
-        database_url=db.url,
-        redis_url=None,
-        secret_key="test-secret",
-        log_json=True,
-        log_level="WARNING",
-        embedded_worker=False,
-        token_cache_ttl_s=0.0,
-        documents_dir=tmp_path / "documents",
-        document_max_bytes=4096,
-    )
 
 
 async def test_an_operator_takes_an_application_and_issues_its_result(

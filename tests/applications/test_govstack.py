@@ -5,7 +5,6 @@ of its own."""
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 import httpx
 import pytest
@@ -13,28 +12,12 @@ from fastapi import FastAPI
 
 from birtereze.applications import govstack, service
 from birtereze.core.clock import ManualClock
-from birtereze.core.settings import Settings
 from tests.applications.support import ANSWERS, APPLICANT, PDF
 from tests.builders import World
 from tests.conftest import Database
 
 CLIENT = {"Information-Mediator-Client": "KZ/GOV/940140000385/egov-portal"}
 BASE = "/govstack"
-
-
-@pytest.fixture
-def settings(db: Database, tmp_path: Path) -> Settings:
-    return Settings(
-        database_url=db.url,
-        redis_url=None,
-        secret_key="test-secret",
-        log_json=True,
-        log_level="WARNING",
-        embedded_worker=False,
-        token_cache_ttl_s=0.0,
-        documents_dir=tmp_path / "documents",
-        document_max_bytes=4096,
-    )
 
 
 def _multipart(content: bytes, *, filename: str | None = "scan.pdf") -> dict[str, object]:

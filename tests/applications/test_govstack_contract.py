@@ -47,21 +47,6 @@ def govstack_schema() -> dict[str, Any]:
 
 
 @pytest.fixture
-def settings(db: Database, tmp_path: Path) -> Settings:
-    return Settings(
-        database_url=db.url,
-        redis_url=None,
-        secret_key="test-secret",
-        log_json=True,
-        log_level="WARNING",
-        embedded_worker=False,
-        token_cache_ttl_s=0.0,
-        documents_dir=tmp_path / "documents",
-        document_max_bytes=4096,
-    )
-
-
-@pytest.fixture
 async def known(db: Database, world: World, clock: ManualClock, settings: Settings) -> dict[str, list[str]]:
     """Applications in several states, so that generated ids meet real rows."""
     now = clock.now()

@@ -9,30 +9,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx
-import pytest
 
 from birtereze.applications import service
 from birtereze.core.clock import ManualClock
-from birtereze.core.settings import Settings
 from tests.applications.support import APPLICANT, PDF
 from tests.builders import World
 from tests.conftest import Database
 from tests.web.hall import open_window, take_ticket
-
-
-@pytest.fixture
-def settings(db: Database, tmp_path: Path) -> Settings:
-    return Settings(
-        database_url=db.url,
-        redis_url=None,
-        secret_key="test-secret",
-        log_json=True,
-        log_level="WARNING",
-        embedded_worker=False,
-        token_cache_ttl_s=0.0,
-        documents_dir=tmp_path / "documents",
-        document_max_bytes=4096,
-    )
 
 
 def _id(location: str) -> int:
