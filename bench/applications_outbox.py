@@ -42,17 +42,19 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import create_engine as create_sync_engine
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, update
 
+if not __package__:  # run as a script: make the repository root importable, for bench.queue_load
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.queue_load import prepare_database
 from birtereze.applications import adapters, delivery_jobs
 from birtereze.applications.delivery_models import Delivery
 from birtereze.applications.models import Application
 from birtereze.branches import service as branches_service
 from birtereze.catalog.models import Service
 from birtereze.core.clock import SystemClock
-from birtereze.core.db import create_engine, normalise_url, session_factory, unit_of_work
-from birtereze.core.migrate import upgrade
+from birtereze.core.db import create_engine, session_factory, unit_of_work
 from birtereze.core.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,33 +65,6 @@ IIN = "900101300021"
 
 def log(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-def prepare_database(requested: str) -> tuple[str, str]:
-    """A fresh, migrated database (never one that is not the benchmark's own): (url, backend)."""
-    sync_url = normalise_url(requested, async_driver=False)
-    if sync_url.get_backend_name() == "sqlite":
-        if not sync_url.database or sync_url.database == ":memory:":
-            raise SystemExit("give the SQLite database as a file: sqlite:///path/to/bench.sqlite3")
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{sync_url.database}{suffix}").unlink(missing_ok=True)
-        url = f"sqlite:///{sync_url.database}"
-        backend = "sqlite"
-    else:
-        name = sync_url.database or ""
-        if "bench" not in name:
-            log(f"database {name or '(none)'} is not a benchmark database: using birtereze_bench instead")
-            name = "birtereze_bench"
-        sync_url = sync_url.set(database=name)
-        admin = create_sync_engine(sync_url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
-        url = sync_url.set(drivername="postgresql").render_as_string(hide_password=False)
-        backend = "postgresql"
-    upgrade(url)
-    return url, backend
 
 
 async def submit_all(url: str, count: int) -> None:
@@ -288,7 +263,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
 
-    url, backend = prepare_database(args.database)
+    target = prepare_database(args.database)
+    url, backend = target.url, target.backend
     workers = args.workers or (min(4, os.cpu_count() or 1) if backend == "postgresql" else 1)
     log(f"{backend}: submitting {args.applications} applications")
     asyncio.run(submit_all(url, args.applications))
